@@ -1,0 +1,127 @@
+package io.docshift.document.store;
+
+import io.docshift.db.Jdbc;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * All SQL on document tables, in plain JDBC. Identifiers come from {@link DocTable#sqlName()} only;
+ * every value is a bound parameter. Callers own the transaction.
+ */
+@ApplicationScoped
+public class DocumentStore {
+
+    @Inject
+    DataSource dataSource;
+
+    public StoredDocument insert(DocTable table, DocumentId id, String body) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName()
+                    + " (id, creation_time, data) values (?, ?, ?::jsonb) returning data::text")) {
+                p.setObject(1, id.toUuid());
+                p.setLong(2, id.creationTime());
+                p.setString(3, body);
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return new StoredDocument(id, r.getString(1));
+                }
+            }
+        });
+    }
+
+    /** Inserts many documents with one statement: the arrays are unnested server-side. */
+    public void insertAll(DocTable table, List<DocumentId> ids, List<String> bodies) {
+        Jdbc.call(dataSource, c -> {
+            UUID[] uuids = new UUID[ids.size()];
+            Long[] times = new Long[ids.size()];
+            for (int i = 0; i < uuids.length; i++) {
+                uuids[i] = ids.get(i).toUuid();
+                times[i] = ids.get(i).creationTime();
+            }
+            try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName() + " (id, creation_time, data)"
+                    + " select i, t, d::jsonb from unnest(?::uuid[], ?::bigint[], ?::text[]) as u(i, t, d)")) {
+                p.setArray(1, c.createArrayOf("uuid", uuids));
+                p.setArray(2, c.createArrayOf("bigint", times));
+                p.setArray(3, c.createArrayOf("text", bodies.toArray()));
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    public Optional<StoredDocument> find(DocTable table, DocumentId id) {
+        return select(table, id, "");
+    }
+
+    /** Reads and row-locks a document for a read-modify-write in the caller's transaction. */
+    public Optional<StoredDocument> findForUpdate(DocTable table, DocumentId id) {
+        return select(table, id, " for update");
+    }
+
+    private Optional<StoredDocument> select(DocTable table, DocumentId id, String lock) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("select data::text from " + table.sqlName() + " where id = ?" + lock)) {
+                p.setObject(1, id.toUuid());
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Replaces a body and bumps the revision; empty if the document does not exist. */
+    public Optional<StoredDocument> replace(DocTable table, DocumentId id, String body) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("update " + table.sqlName()
+                    + " set data = ?::jsonb, revision = revision + 1 where id = ? returning data::text")) {
+                p.setString(1, body);
+                p.setObject(2, id.toUuid());
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    public boolean delete(DocTable table, DocumentId id) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("delete from " + table.sqlName() + " where id = ?")) {
+                p.setObject(1, id.toUuid());
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Up to {@code limit} documents strictly after {@code after} (from the start when null) in id order, which
+     * is creation-time order: keyset pagination on the primary key, stable under inserts and deletes.
+     */
+    public List<StoredDocument> page(DocTable table, DocumentId after, boolean ascending, int limit) {
+        String sql = "select id, data::text from " + table.sqlName()
+                + (after == null ? "" : ascending ? " where id > ?" : " where id < ?")
+                + " order by id " + (ascending ? "asc" : "desc") + " limit ?";
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                int i = 1;
+                if (after != null) {
+                    p.setObject(i++, after.toUuid());
+                }
+                p.setInt(i, limit);
+                List<StoredDocument> out = new ArrayList<>(Math.min(limit, 1024));
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+}

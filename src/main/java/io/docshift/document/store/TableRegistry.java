@@ -1,0 +1,121 @@
+package io.docshift.document.store;
+
+import io.docshift.db.Jdbc;
+import io.docshift.error.InvalidRequest;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Knows which logical tables exist and creates them on first insert, as Convex does. Tables are never
+ * dropped, so a table once seen is cached for the life of the process.
+ */
+@ApplicationScoped
+public class TableRegistry {
+
+    private final Map<String, DocTable> cache = new ConcurrentHashMap<>();
+
+    @Inject
+    DataSource dataSource;
+
+    /** The table, if any document was ever inserted into it. */
+    public Optional<DocTable> find(String name) {
+        DocTable known = cache.get(name);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<DocTable> found = Jdbc.call(dataSource, c -> select(c, name));
+        found.ifPresent(t -> cache.put(name, t));
+        return found;
+    }
+
+    /** The table, created (registry row and physical table, committed on their own) if it is new. */
+    public DocTable getOrCreate(String name) {
+        return find(name).orElseGet(() -> {
+            DocTable created = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> create(c, name)));
+            cache.put(name, created);
+            return created;
+        });
+    }
+
+    /** A table and how many documents it holds. */
+    public record TableSummary(DocTable table, long documents) {
+    }
+
+    /** Every table with its document count: exact below {@code exactBelow} rows, the planner's estimate above. */
+    public List<TableSummary> summaries(long exactBelow) {
+        List<TableSummary> estimated = Jdbc.call(dataSource, c -> {
+            List<TableSummary> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select t.number, t.name, coalesce(c.reltuples, -1)::bigint"
+                         + " from docshift.doc_table t left join pg_class c"
+                         + " on c.oid = to_regclass('" + DocTable.DATA_SCHEMA + ".doc_' || t.number) order by t.name")) {
+                while (r.next()) {
+                    out.add(new TableSummary(new DocTable(r.getInt(1), r.getString(2)), r.getLong(3)));
+                }
+            }
+            return out;
+        });
+        return estimated.stream()
+                .map(t -> t.documents() >= exactBelow ? t : new TableSummary(t.table(), exactCount(t.table())))
+                .toList();
+    }
+
+    private long exactCount(DocTable table) {
+        return Jdbc.call(dataSource, c -> {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select count(*) from " + table.sqlName())) {
+                r.next();
+                return r.getLong(1);
+            }
+        });
+    }
+
+    private static DocTable create(Connection c, String name) throws SQLException {
+        int number;
+        try (PreparedStatement p = c.prepareStatement(
+                "insert into docshift.doc_table (name) values (?) on conflict (name) do nothing returning number")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                number = r.next() ? r.getInt(1) : select(c, name).orElseThrow().number();
+            }
+        } catch (SQLException e) {
+            if ("2200H".equals(e.getSQLState())) { // sequence exhausted
+                throw InvalidRequest.at("table", "this deployment already holds the maximum of 65535 tables");
+            }
+            throw e;
+        }
+        DocTable table = new DocTable(number, name);
+        try (Statement s = c.createStatement()) {
+            s.execute("create table if not exists " + table.sqlName() + " ("
+                    + "id uuid primary key, "
+                    + "creation_time bigint not null, "
+                    + "schema_version int not null default 0, "
+                    + "revision bigint not null default 1, "
+                    + "data jsonb not null)");
+            // the name matched ^[A-Za-z][A-Za-z0-9_]*$, so it is safe inside this literal
+            s.execute("comment on table " + table.sqlName() + " is 'Docshift table " + name + "'");
+        }
+        return table;
+    }
+
+    private static Optional<DocTable> select(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select number from docshift.doc_table where name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(new DocTable(r.getInt(1), name)) : Optional.empty();
+            }
+        }
+    }
+}

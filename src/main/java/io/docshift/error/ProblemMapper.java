@@ -1,0 +1,101 @@
+package io.docshift.error;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place where failures become HTTP responses: every error leaves as RFC 9457
+ * {@code application/problem+json}. Only 5xx are logged at error level; nothing internal (class names,
+ * SQL) reaches the client.
+ */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final String TYPE_PREFIX = "urn:docshift:problem:";
+
+    private record Kind(int status, String slug, String title) {
+    }
+
+    /** Domain exception to status; a subclass inherits its parent's row unless it has its own. */
+    private static final Map<Class<? extends DocshiftException>, Kind> KINDS = Map.of(
+            InvalidRequest.class, new Kind(400, "invalid-request", "Invalid request"),
+            PayloadTooLarge.class, new Kind(413, "payload-too-large", "Payload too large"),
+            NotFound.class, new Kind(404, "not-found", "Not found"),
+            Conflict.class, new Kind(409, "conflict", "Conflict"));
+
+    @ServerExceptionMapper
+    public Response domain(DocshiftException e) {
+        Kind kind = kindOf(e.getClass());
+        return respond(new Problem(TYPE_PREFIX + kind.slug(), kind.title(), kind.status(), e.getMessage(), e.violations()));
+    }
+
+    @ServerExceptionMapper
+    public Response framework(WebApplicationException e) {
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        if (status.getStatusCode() >= 500) {
+            LOG.error("Request failed", e);
+            return internal();
+        }
+        String detail = switch (status.getStatusCode()) {
+            case 404 -> "No resource at this path.";
+            case 405 -> "This method is not allowed on this path.";
+            case 406 -> "This resource answers application/json only.";
+            case 415 -> "Unsupported Content-Type: send application/json.";
+            default -> "The request was not understood.";
+        };
+        String slug = status.getReasonPhrase().toLowerCase().replace(' ', '-');
+        return respond(new Problem(TYPE_PREFIX + slug, status.getReasonPhrase(), status.getStatusCode(), detail, List.of()));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        SQLException sql = sqlCause(e);
+        if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+            // A data exception: PostgreSQL refused a value that the parser let through.
+            LOG.warnf("PostgreSQL refused a value (%s): %s", sql.getSQLState(), sql.getMessage());
+            return respond(new Problem(TYPE_PREFIX + "invalid-value", "Invalid request", 400,
+                    "PostgreSQL cannot store a value of this document.", List.of()));
+        }
+        if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            LOG.errorf("Database unreachable: %s", sql.getMessage());
+            return respond(new Problem(TYPE_PREFIX + "unavailable", "Service unavailable", 503,
+                    "The database cannot be reached; retry later.", List.of()));
+        }
+        LOG.error("Request failed", e);
+        return internal();
+    }
+
+    private static Response internal() {
+        return respond(new Problem(TYPE_PREFIX + "internal", "Internal server error", 500,
+                "The request failed on the server; it has been logged.", List.of()));
+    }
+
+    private static Response respond(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    }
+
+    private static Kind kindOf(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            Kind kind = KINDS.get(c);
+            if (kind != null) {
+                return kind;
+            }
+        }
+        return new Kind(500, "internal", "Internal server error");
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+}
