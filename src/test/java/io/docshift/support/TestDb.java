@@ -1,0 +1,59 @@
+package io.docshift.support;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.UUID;
+
+/** Looks at the test database directly, to check what the service really stored. */
+public final class TestDb {
+
+    public static final String URL = System.getProperty("docshift.test.jdbc-url",
+            "jdbc:postgresql://localhost:5432/test?user=postgres");
+
+    private TestDb() {
+    }
+
+    public static Connection connect() throws SQLException {
+        return DriverManager.getConnection(URL);
+    }
+
+    /** A table name no other test uses. */
+    public static String freshTable(String prefix) {
+        return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /** Documents stored in a logical table; 0 when the table does not exist. */
+    public static long count(String table) {
+        try (Connection c = connect();
+             PreparedStatement p = c.prepareStatement("select number from docshift.doc_table where name = ?")) {
+            p.setString(1, table);
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) {
+                    return 0;
+                }
+                try (ResultSet n = c.createStatement().executeQuery("select count(*) from docshift_data.doc_" + r.getInt(1))) {
+                    n.next();
+                    return n.getLong(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether a logical table was ever created. */
+    public static boolean tableExists(String table) {
+        try (Connection c = connect();
+             PreparedStatement p = c.prepareStatement("select 1 from docshift.doc_table where name = ?")) {
+            p.setString(1, table);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
