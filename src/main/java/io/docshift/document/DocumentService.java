@@ -12,6 +12,8 @@ import io.docshift.document.store.StoredDocument;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.NotFound;
 import io.docshift.ops.DocumentMetrics;
+import io.docshift.schema.ActiveSchema;
+import io.docshift.schema.SchemaEnforcer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -37,12 +39,17 @@ public class DocumentService {
     PageCursors cursors;
     @Inject
     DocumentMetrics metrics;
+    @Inject
+    SchemaEnforcer enforcer;
 
     public StoredDocument insert(String tableName, byte[] body) {
         TableName.require(tableName, "table");
-        String text = DocumentJson.toStoredText(DocumentReader.readDocument(body));
+        ObjectNode doc = DocumentReader.readDocument(body);
+        String text = DocumentJson.toStoredText(doc);
+        ActiveSchema.Snapshot schema = enforcer.enterWrite();
+        enforcer.require(schema, tableName, List.of(doc), false);
         DocTable table = tables.getOrCreate(tableName);
-        StoredDocument stored = store.insert(table, ids.next(table.number()), text);
+        StoredDocument stored = store.insert(table, ids.next(table.number()), text, schema.version());
         metrics.written(tableName, "insert", 1);
         return stored;
     }
@@ -55,12 +62,14 @@ public class DocumentService {
         for (ObjectNode doc : docs) {
             texts.add(DocumentJson.toStoredText(doc));
         }
+        ActiveSchema.Snapshot schema = enforcer.enterWrite();
+        enforcer.require(schema, tableName, docs, true);
         DocTable table = tables.getOrCreate(tableName);
         List<DocumentId> newIds = new ArrayList<>(docs.size());
         for (int i = 0; i < docs.size(); i++) {
             newIds.add(ids.next(table.number()));
         }
-        store.insertAll(table, newIds, texts);
+        store.insertAll(table, newIds, texts, schema.version());
         metrics.written(tableName, "insert", docs.size());
         return newIds;
     }
@@ -76,9 +85,12 @@ public class DocumentService {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
         ObjectNode patch = DocumentReader.readPatch(body);
+        ActiveSchema.Snapshot schema = enforcer.enterWrite();
         StoredDocument current = store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id));
         ObjectNode merged = MergePatch.apply(DocumentJson.fromStoredText(current.bodyText()), patch);
-        StoredDocument stored = store.replace(table, docId, DocumentJson.toStoredText(merged)).orElseThrow();
+        String text = DocumentJson.toStoredText(merged);
+        enforcer.require(schema, tableName, List.of(merged), false);
+        StoredDocument stored = store.replace(table, docId, text, schema.version()).orElseThrow();
         metrics.written(tableName, "patch", 1);
         return stored;
     }
@@ -87,8 +99,11 @@ public class DocumentService {
     public StoredDocument replace(String tableName, String id, byte[] body) {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
-        String text = DocumentJson.toStoredText(DocumentReader.readDocument(body));
-        StoredDocument stored = store.replace(table, docId, text).orElseThrow(() -> missing(tableName, id));
+        ObjectNode doc = DocumentReader.readDocument(body);
+        String text = DocumentJson.toStoredText(doc);
+        ActiveSchema.Snapshot schema = enforcer.enterWrite();
+        enforcer.require(schema, tableName, List.of(doc), false);
+        StoredDocument stored = store.replace(table, docId, text, schema.version()).orElseThrow(() -> missing(tableName, id));
         metrics.written(tableName, "replace", 1);
         return stored;
     }

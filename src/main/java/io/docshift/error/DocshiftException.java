@@ -23,4 +23,9 @@ public abstract class DocshiftException extends RuntimeException {
     public List<Violation> violations() {
         return violations;
     }
+
+    /** Per-table reports for the problem's {@code tables} member (a schema push refused for existing data). */
+    public List<?> tables() {
+        return List.of();
+    }
 }

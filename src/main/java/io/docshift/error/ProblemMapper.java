@@ -27,12 +27,13 @@ public class ProblemMapper {
             InvalidRequest.class, new Kind(400, "invalid-request", "Invalid request"),
             PayloadTooLarge.class, new Kind(413, "payload-too-large", "Payload too large"),
             NotFound.class, new Kind(404, "not-found", "Not found"),
-            Conflict.class, new Kind(409, "conflict", "Conflict"));
+            Conflict.class, new Kind(409, "conflict", "Conflict"),
+            Unprocessable.class, new Kind(422, "existing-documents-violate", "Existing documents violate the schema"));
 
     @ServerExceptionMapper
     public Response domain(DocshiftException e) {
         Kind kind = kindOf(e.getClass());
-        return respond(new Problem(TYPE_PREFIX + kind.slug(), kind.title(), kind.status(), e.getMessage(), e.violations()));
+        return respond(new Problem(TYPE_PREFIX + kind.slug(), kind.title(), kind.status(), e.getMessage(), e.violations(), e.tables()));
     }
 
     @ServerExceptionMapper

@@ -19,16 +19,21 @@ import java.util.UUID;
 @ApplicationScoped
 public class DocumentStore {
 
+    /** Every write takes a revision from one sequence, so "written since" is a number comparison. */
+    static final String NEXT_REVISION = "nextval('docshift.write_seq')";
+
     @Inject
     DataSource dataSource;
 
-    public StoredDocument insert(DocTable table, DocumentId id, String body) {
+    public StoredDocument insert(DocTable table, DocumentId id, String body, int schemaVersion) {
         return Jdbc.call(dataSource, c -> {
             try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName()
-                    + " (id, creation_time, data) values (?, ?, ?::jsonb) returning data::text")) {
+                    + " (id, creation_time, schema_version, revision, data) values (?, ?, ?, " + NEXT_REVISION + ", ?::jsonb)"
+                    + " returning data::text")) {
                 p.setObject(1, id.toUuid());
                 p.setLong(2, id.creationTime());
-                p.setString(3, body);
+                p.setInt(3, schemaVersion);
+                p.setString(4, body);
                 try (ResultSet r = p.executeQuery()) {
                     r.next();
                     return new StoredDocument(id, r.getString(1));
@@ -38,7 +43,7 @@ public class DocumentStore {
     }
 
     /** Inserts many documents with one statement: the arrays are unnested server-side. */
-    public void insertAll(DocTable table, List<DocumentId> ids, List<String> bodies) {
+    public void insertAll(DocTable table, List<DocumentId> ids, List<String> bodies, int schemaVersion) {
         Jdbc.call(dataSource, c -> {
             UUID[] uuids = new UUID[ids.size()];
             Long[] times = new Long[ids.size()];
@@ -46,11 +51,13 @@ public class DocumentStore {
                 uuids[i] = ids.get(i).toUuid();
                 times[i] = ids.get(i).creationTime();
             }
-            try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName() + " (id, creation_time, data)"
-                    + " select i, t, d::jsonb from unnest(?::uuid[], ?::bigint[], ?::text[]) as u(i, t, d)")) {
-                p.setArray(1, c.createArrayOf("uuid", uuids));
-                p.setArray(2, c.createArrayOf("bigint", times));
-                p.setArray(3, c.createArrayOf("text", bodies.toArray()));
+            try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName()
+                    + " (id, creation_time, schema_version, revision, data)"
+                    + " select i, t, ?, " + NEXT_REVISION + ", d::jsonb from unnest(?::uuid[], ?::bigint[], ?::text[]) as u(i, t, d)")) {
+                p.setInt(1, schemaVersion);
+                p.setArray(2, c.createArrayOf("uuid", uuids));
+                p.setArray(3, c.createArrayOf("bigint", times));
+                p.setArray(4, c.createArrayOf("text", bodies.toArray()));
                 return p.executeUpdate();
             }
         });
@@ -76,13 +83,14 @@ public class DocumentStore {
         });
     }
 
-    /** Replaces a body and bumps the revision; empty if the document does not exist. */
-    public Optional<StoredDocument> replace(DocTable table, DocumentId id, String body) {
+    /** Replaces a body and takes a new revision; empty if the document does not exist. */
+    public Optional<StoredDocument> replace(DocTable table, DocumentId id, String body, int schemaVersion) {
         return Jdbc.call(dataSource, c -> {
             try (PreparedStatement p = c.prepareStatement("update " + table.sqlName()
-                    + " set data = ?::jsonb, revision = revision + 1 where id = ? returning data::text")) {
+                    + " set data = ?::jsonb, schema_version = ?, revision = " + NEXT_REVISION + " where id = ? returning data::text")) {
                 p.setString(1, body);
-                p.setObject(2, id.toUuid());
+                p.setInt(2, schemaVersion);
+                p.setObject(3, id.toUuid());
                 try (ResultSet r = p.executeQuery()) {
                     return r.next() ? Optional.of(new StoredDocument(id, r.getString(1))) : Optional.empty();
                 }

@@ -102,7 +102,7 @@ public class TableRegistry {
                     + "id uuid primary key, "
                     + "creation_time bigint not null, "
                     + "schema_version int not null default 0, "
-                    + "revision bigint not null default 1, "
+                    + "revision bigint not null, "
                     + "data jsonb not null)");
             // the name matched ^[A-Za-z][A-Za-z0-9_]*$, so it is safe inside this literal
             s.execute("comment on table " + table.sqlName() + " is 'Docshift table " + name + "'");

@@ -1,0 +1,101 @@
+package io.docshift.schema;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.docshift.db.Jdbc;
+import io.docshift.document.store.DocTable;
+import io.docshift.document.store.TableRegistry;
+import io.docshift.schema.validate.Validator;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.OptionalInt;
+
+/**
+ * This pod's copy of the active schema. It is refreshed when another pod announces a new version
+ * (NOTIFY), when a write finds the database ahead of it, and by a periodic check as a safety net.
+ */
+@ApplicationScoped
+public class ActiveSchema {
+
+    private static final Logger LOG = Logger.getLogger(ActiveSchema.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** A version and its parsed schema; version 0 means no schema was ever pushed. */
+    public record Snapshot(int version, Schema schema, String hash, OffsetDateTime activatedAt) {
+
+        static final Snapshot NONE = new Snapshot(0, null, null, null);
+
+        /** The validator to enforce on writes to {@code table}, or {@code null} when its documents are free. */
+        public Validator enforcedValidator(String table) {
+            if (schema == null || !schema.validation()) {
+                return null;
+            }
+            TableSchema t = schema.table(table);
+            return t == null ? null : t.document();
+        }
+    }
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    TableRegistry tables;
+
+    private volatile Snapshot current = Snapshot.NONE;
+    private volatile boolean loaded;
+
+    public Snapshot current() {
+        if (!loaded) {
+            refresh();
+        }
+        return current;
+    }
+
+    /** The snapshot of {@code version}, reloading if this pod is behind. */
+    public Snapshot at(int version) {
+        Snapshot s = current();
+        return s.version() == version ? s : refresh();
+    }
+
+    /** Reads the active version from the database. */
+    public synchronized Snapshot refresh() {
+        Snapshot fresh = Jdbc.call(dataSource, c -> {
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select v.version, v.source::text, v.hash, v.activated_at"
+                         + " from docshift.schema_state st join docshift.schema_version v on v.version = st.active_version")) {
+                if (!r.next()) {
+                    return Snapshot.NONE;
+                }
+                int version = r.getInt(1);
+                if (version == current.version() && current.schema() != null) {
+                    return current;
+                }
+                Schema schema = parse(r.getString(2));
+                return new Snapshot(version, schema, r.getString(3), r.getObject(4, OffsetDateTime.class));
+            }
+        });
+        if (fresh.version() != current.version()) {
+            LOG.infof("Active schema is now version %d", fresh.version());
+        }
+        current = fresh;
+        loaded = true;
+        return fresh;
+    }
+
+    /** Parses a stored or pushed schema document, resolving id validators through the table registry. */
+    public Schema parse(String json) {
+        try {
+            return SchemaParser.parse(MAPPER.readTree(json), this::tableNumber);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored schema is not JSON", e);
+        }
+    }
+
+    public OptionalInt tableNumber(String name) {
+        return tables.find(name).map(DocTable::number).map(OptionalInt::of).orElse(OptionalInt.empty());
+    }
+}

@@ -1,0 +1,62 @@
+package io.docshift.schema;
+
+import io.docshift.document.store.TableRegistry;
+import io.docshift.schema.index.IndexNames;
+import io.docshift.schema.store.IndexEntity;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Brings the index catalogue in line with a schema being activated, in the activation's transaction: new or
+ * changed indexes become {@code building}, removed or replaced ones {@code dropping}. The builds and drops
+ * themselves happen after commit, outside any transaction.
+ */
+@ApplicationScoped
+public class IndexActivation {
+
+    @Inject
+    TableRegistry tables;
+
+    public void reconcile(Schema next) {
+        Map<String, IndexEntity> live = new HashMap<>();
+        for (IndexEntity e : IndexEntity.live()) {
+            live.put(e.tableName + "\0" + e.name, e);
+        }
+        for (TableSchema t : next.tables().values()) {
+            int number = tables.getOrCreate(t.name()).number();
+            for (IndexSpec spec : t.indexes()) {
+                String physical = IndexNames.physical(number, spec);
+                IndexEntity existing = live.remove(t.name() + "\0" + spec.name());
+                if (existing != null && existing.physical.equals(physical)) {
+                    if (IndexEntity.FAILED.equals(existing.state)) {
+                        existing.state = IndexEntity.BUILDING; // a new version retries a failed build
+                        existing.error = null;
+                    }
+                    continue;
+                }
+                if (existing != null) {
+                    existing.state = IndexEntity.DROPPING;
+                    IndexEntity.flush(); // before the insert: one live row per (table, name)
+                }
+                IndexEntity created = IndexEntity.findById(physical);
+                if (created == null) {
+                    created = new IndexEntity();
+                    created.physical = physical;
+                    created.tableName = t.name();
+                    created.name = spec.name();
+                    created.fields = spec.fields();
+                }
+                created.state = IndexEntity.BUILDING;
+                created.error = null;
+                created.persistAndFlush();
+            }
+        }
+        for (IndexEntity removed : live.values()) {
+            removed.state = IndexEntity.DROPPING;
+        }
+        IndexEntity.flush();
+    }
+}

@@ -1,0 +1,112 @@
+package io.docshift.schema.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.docshift.error.NotFound;
+import io.docshift.error.Problem;
+import io.docshift.schema.Plan;
+import io.docshift.schema.SchemaDocuments;
+import io.docshift.schema.SchemaService;
+import io.docshift.schema.store.SchemaVersionEntity;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** {@code /api/schema}: the active schema, its history, plans and pushes. */
+@Path("/api/schema")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Schema")
+public class SchemaResource {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Inject
+    SchemaService schemas;
+
+    /** A stored version. */
+    public record VersionView(int version, String hash, JsonNode schema, JsonNode changes, OffsetDateTime createdAt, OffsetDateTime activatedAt) {
+
+        static VersionView of(SchemaVersionEntity e) {
+            try {
+                return new VersionView(e.version, e.hash, MAPPER.readTree(e.source), MAPPER.readTree(e.changes), e.createdAt, e.activatedAt);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    /** The answer to a successful push. */
+    public record PushView(int version, List<io.docshift.schema.SchemaChange> changes) {
+    }
+
+    @GET
+    @Operation(summary = "The active schema, its version, hash and the state of its indexes")
+    @APIResponse(responseCode = "200", description = "{\"version\", \"schema\", \"hash\", \"activatedAt\", \"indexes\"}")
+    @APIResponse(responseCode = "404", description = "No schema was ever pushed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public SchemaService.Status active() {
+        return schemas.status().orElseThrow(() -> new NotFound("No schema has been pushed yet: every table is schemaless."));
+    }
+
+    @GET
+    @Path("/versions")
+    @Operation(summary = "Every schema version, oldest first")
+    @APIResponse(responseCode = "200", description = "The versions")
+    public List<VersionView> versions() {
+        return schemas.versions().stream().map(VersionView::of).toList();
+    }
+
+    @GET
+    @Path("/versions/{n}")
+    @Operation(summary = "One schema version")
+    @APIResponse(responseCode = "200", description = "The version")
+    @APIResponse(responseCode = "404", description = "No such version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public VersionView version(@PathParam("n") String n) {
+        int number;
+        try {
+            number = Integer.parseInt(n);
+        } catch (NumberFormatException e) {
+            throw new NotFound("No schema version '" + n + "'.");
+        }
+        return schemas.version(number).map(VersionView::of).orElseThrow(() -> new NotFound("No schema version " + n + "."));
+    }
+
+    @POST
+    @Path("/plan")
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Operation(summary = "Preview a push: changes (safe or breaking) and existing documents that would violate it",
+            description = "Writes nothing. Every violating document is counted; up to 10 examples per table.")
+    @APIResponse(responseCode = "200", description = "The plan")
+    @APIResponse(responseCode = "400", description = "Invalid schema document", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Plan plan(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+        return schemas.plan(SchemaDocuments.read(body, SchemaDocuments.isYaml(contentType)));
+    }
+
+    @PUT
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
+    @Operation(summary = "Push a schema", description = "Idempotent: the content of the active version returns that version. "
+            + "Refused with 422, changing nothing, when existing documents violate it.")
+    @APIResponse(responseCode = "200", description = "{\"version\", \"changes\"}")
+    @APIResponse(responseCode = "400", description = "Invalid schema document", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Another push is in progress", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "Existing documents violate the schema (counts and examples in \"tables\")", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public PushView push(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+        SchemaService.PushResult result = schemas.push(SchemaDocuments.read(body, SchemaDocuments.isYaml(contentType)));
+        return new PushView(result.version(), result.changes());
+    }
+}
