@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /** Rules for logical table names, checked before a name goes anywhere near SQL. */
 public final class TableName {
 
-    private static final Pattern VALID = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+    public static final Pattern VALID = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
     private TableName() {
     }

@@ -28,7 +28,7 @@ public class ProblemMapper {
             PayloadTooLarge.class, new Kind(413, "payload-too-large", "Payload too large"),
             NotFound.class, new Kind(404, "not-found", "Not found"),
             Conflict.class, new Kind(409, "conflict", "Conflict"),
-            Unprocessable.class, new Kind(422, "existing-documents-violate", "Existing documents violate the schema"));
+            Unprocessable.class, new Kind(422, "unprocessable", "The stored documents do not allow this"));
 
     @ServerExceptionMapper
     public Response domain(DocshiftException e) {

@@ -1,6 +1,7 @@
 package io.docshift.schema;
 
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -22,13 +23,15 @@ public class BundledSchema {
 
     private static final Logger LOG = Logger.getLogger(BundledSchema.class);
     static final String CLASSPATH_DEFAULT = "docshift/schema.json";
+    /** Startup order: bundled migrations register first, so a schema can name them. */
+    public static final int PRIORITY = 2000;
 
     @Inject
     SchemaConfig config;
     @Inject
     SchemaService schemas;
 
-    void onStart(@Observes StartupEvent ignored) {
+    void onStart(@Observes @Priority(PRIORITY) StartupEvent ignored) {
         byte[] content;
         String name;
         try {

@@ -1,0 +1,38 @@
+package io.docshift.migration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Optional;
+
+/**
+ * A migration written in Java, for changes declarative steps cannot express. Implement it as an
+ * {@code @ApplicationScoped} bean: Docshift finds every such bean at build time, registers it at startup
+ * under {@link #name()}, and runs it like any migration: in batches, resumable, one worker at a time,
+ * each batch's changes committed together with the run's position.
+ * <p>
+ * {@link #migrate} must be deterministic and must not talk to the database itself; it may be called again
+ * for the same document only if a batch rolled back.
+ */
+public interface JavaMigration {
+
+    /** The migration's name, unique among all migrations. */
+    String name();
+
+    /** The logical table it walks. */
+    String table();
+
+    /** Bump it when the behaviour changes: it is part of the checksum that guards completed migrations. */
+    default String version() {
+        return "1";
+    }
+
+    /**
+     * Returns the changed body, or {@link Optional#empty()} to leave the document unchanged.
+     *
+     * @param id   the document's {@code _id}
+     * @param body a mutable copy of the body (without system fields)
+     * @param args the run's arguments ({@code {}} when none were given)
+     */
+    Optional<ObjectNode> migrate(String id, ObjectNode body, JsonNode args);
+}

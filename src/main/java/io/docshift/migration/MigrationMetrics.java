@@ -1,0 +1,37 @@
+package io.docshift.migration;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code docshift_migration_documents_processed_total{migration}}, {@code ..._changed_total{migration}} and
+ * {@code docshift_migration_running{migration}} (1 while this pod works on it).
+ */
+@ApplicationScoped
+public class MigrationMetrics {
+
+    private final Map<String, Counter> processed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> changed = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+
+    @Inject
+    MeterRegistry registry;
+
+    public void batch(String migration, long processedDocs, long changedDocs) {
+        processed.computeIfAbsent(migration, m -> Counter.builder("docshift.migration.documents.processed")
+                .description("Documents a migration has examined").tag("migration", m).register(registry)).increment(processedDocs);
+        changed.computeIfAbsent(migration, m -> Counter.builder("docshift.migration.documents.changed")
+                .description("Documents a migration has changed").tag("migration", m).register(registry)).increment(changedDocs);
+    }
+
+    public void running(String migration, boolean on) {
+        running.computeIfAbsent(migration, m -> registry.gauge("docshift.migration.running",
+                io.micrometer.core.instrument.Tags.of("migration", m), new AtomicInteger())).set(on ? 1 : 0);
+    }
+}

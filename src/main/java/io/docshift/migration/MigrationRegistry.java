@@ -1,0 +1,112 @@
+package io.docshift.migration;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.docshift.error.Conflict;
+import io.docshift.migration.store.MigrationEntity;
+import io.docshift.migration.store.RunEntity;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Registered migrations: stores definitions with their checksums, refuses to change one that already
+ * completed (checksum drift, as Flyway's validate), and parses stored definitions for the workers.
+ */
+@ApplicationScoped
+public class MigrationRegistry {
+
+    private static final Logger LOG = Logger.getLogger(MigrationRegistry.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** What registering a definition did. */
+    public enum Outcome { CREATED, UPDATED, UNCHANGED }
+
+    private final Map<String, MigrationDefinition> parsed = new ConcurrentHashMap<>();
+    private final Map<String, JavaMigration> javaBeans = new HashMap<>();
+
+    @Inject
+    Instance<JavaMigration> beans;
+
+    /** The Java migrations this build carries, by name. */
+    public synchronized Map<String, JavaMigration> javaMigrations() {
+        if (javaBeans.isEmpty()) {
+            for (JavaMigration bean : beans) {
+                javaBeans.put(bean.name(), bean);
+            }
+        }
+        return javaBeans;
+    }
+
+    /** Stores {@code d}; 409 if a migration of that name completed with a different definition. */
+    public Outcome register(MigrationDefinition d) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            MigrationEntity e = MigrationEntity.findById(d.name());
+            if (e != null && e.checksum.equals(d.checksum())) {
+                return Outcome.UNCHANGED;
+            }
+            if (e != null) {
+                Optional<RunEntity> done = RunEntity.completed(d.name());
+                if (done.isPresent()) {
+                    throw new Conflict("Migration '" + d.name() + "' already completed (run " + done.get().id + ") with checksum "
+                            + e.checksum.substring(0, 12) + "; this definition has checksum " + d.checksum().substring(0, 12)
+                            + ". A completed migration never changes: register the new definition under a new name.");
+                }
+            }
+            boolean created = e == null;
+            if (created) {
+                e = new MigrationEntity();
+                e.name = d.name();
+            }
+            e.kind = d.isJava() ? "java" : "declarative";
+            e.definition = d.source().toString();
+            e.checksum = d.checksum();
+            e.updatedAt = OffsetDateTime.now();
+            e.persist();
+            return created ? Outcome.CREATED : Outcome.UPDATED;
+        });
+    }
+
+    /** The parsed definition of a stored migration, or empty if this build cannot run it (a Java migration it lacks). */
+    public Optional<MigrationDefinition> definition(MigrationEntity e) {
+        if (e.kind.equals("java")) {
+            JavaMigration bean = javaMigrations().get(e.name);
+            if (bean == null) {
+                return Optional.empty();
+            }
+            MigrationDefinition d = MigrationParser.java(bean);
+            return d.checksum().equals(e.checksum) ? Optional.of(d) : Optional.empty();
+        }
+        MigrationDefinition cached = parsed.get(e.name);
+        if (cached != null && cached.checksum().equals(e.checksum)) {
+            return Optional.of(cached);
+        }
+        try {
+            MigrationDefinition d = MigrationParser.parse(e.name, MAPPER.readTree(e.definition));
+            parsed.put(e.name, d);
+            return Optional.of(d);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("stored definition of " + e.name + " is not JSON", ex);
+        }
+    }
+
+    /** Registers every Java migration bean of this build; a drifted one is reported, never fatal (F11, F12). */
+    public void registerJavaBeans() {
+        for (JavaMigration bean : javaMigrations().values()) {
+            try {
+                Outcome o = register(MigrationParser.java(bean));
+                LOG.infof("Java migration %s: %s", bean.name(), o.name().toLowerCase());
+            } catch (Conflict c) {
+                LOG.errorf("Java migration %s was not registered: %s", bean.name(), c.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package io.docshift.migration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.docshift.coordination.PgNotifications;
+import io.docshift.db.Jdbc;
+import io.docshift.document.DocumentsConfig;
+import io.docshift.document.json.DocumentJson;
+import io.docshift.document.store.DocTable;
+import io.docshift.document.store.DocumentId;
+import io.docshift.document.store.TableRegistry;
+import io.docshift.error.Conflict;
+import io.docshift.error.InvalidRequest;
+import io.docshift.error.NotFound;
+import io.docshift.error.Unprocessable;
+import io.docshift.migration.step.Step;
+import io.docshift.migration.step.StepSql;
+import io.docshift.migration.store.MigrationEntity;
+import io.docshift.migration.store.RunEntity;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import javax.sql.DataSource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Migration definitions and runs: what the REST API asks of the engine. */
+@ApplicationScoped
+@Transactional
+public class MigrationService {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Inject
+    MigrationRegistry registry;
+    @Inject
+    TableRegistry tables;
+    @Inject
+    PgNotifications notifications;
+    @Inject
+    DocumentsConfig documents;
+    @Inject
+    DataSource dataSource;
+
+    /** A run request: {@code {"args", "dryRun", "limit", "rerun"}}. */
+    public record RunRequest(JsonNode args, boolean dryRun, Long limit, boolean rerun) {
+    }
+
+    /** What a run request produced: a new run, a skip, or a dry-run report. */
+    public sealed interface RunOutcome permits Started, Skipped, DryRun {
+    }
+
+    public record Started(long runId, String state) implements RunOutcome {
+    }
+
+    public record Skipped(boolean skipped, long completedRun) implements RunOutcome {
+    }
+
+    public record DryRun(long examined, long wouldChange, List<Example> documents) implements RunOutcome {
+    }
+
+    /** One document a dry run would change. */
+    public record Example(@com.fasterxml.jackson.annotation.JsonProperty("_id") String id, JsonNode before, JsonNode after) {
+    }
+
+    public MigrationRegistry.Outcome define(String name, JsonNode body) {
+        MigrationParser.requireName(name, "name");
+        if (registry.javaMigrations().containsKey(name)) {
+            throw new Conflict("'" + name + "' is a Java migration of this build; declarative definitions need another name.");
+        }
+        return registry.register(MigrationParser.parse(name, body));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<MigrationEntity> all() {
+        return MigrationEntity.all();
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public MigrationEntity get(String name) {
+        MigrationParser.requireName(name, "name");
+        return MigrationEntity.<MigrationEntity>findByIdOptional(name)
+                .orElseThrow(() -> new NotFound("No migration named '" + name + "'."));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<RunEntity> runs(String name) {
+        return RunEntity.ofMigration(name);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<RunEntity> latestRun(String name) {
+        return RunEntity.latest(name);
+    }
+
+    public RunOutcome run(String name, RunRequest request) {
+        MigrationEntity m = get(name);
+        MigrationDefinition def = registry.definition(m)
+                .orElseThrow(() -> new Conflict("Migration '" + name + "' is a Java migration this build does not carry."));
+        JsonNode args = request.args() == null || request.args().isNull() ? JsonNodeFactory.instance.objectNode() : request.args();
+        if (!args.isObject()) {
+            throw InvalidRequest.at("/args", "an object");
+        }
+        if (request.limit() != null && (request.limit() < 1 || request.limit() > 1_000_000_000L)) {
+            throw InvalidRequest.at("/limit", "a positive number of documents");
+        }
+        if (request.dryRun()) {
+            return dryRun(def, args, request.limit() == null ? 10 : (int) Math.min(request.limit(), 1000));
+        }
+        Optional<RunEntity> done = RunEntity.completed(name);
+        if (done.isPresent() && !request.rerun()) {
+            return new Skipped(true, done.get().id);
+        }
+        Optional<RunEntity> active = RunEntity.active(name);
+        if (active.isPresent()) {
+            throw new Conflict("Migration '" + name + "' already has run " + active.get().id + " " + active.get().state + ".");
+        }
+        RunEntity run = new RunEntity();
+        run.migration = name;
+        run.checksum = m.checksum;
+        run.args = args.toString();
+        run.state = RunEntity.PENDING;
+        run.maxDocuments = request.limit();
+        run.batchSize = 100;
+        run.total = tables.find(def.table()).map(this::count).orElse(0L);
+        run.persistAndFlush();
+        announce(run.id);
+        return new Started(run.id, run.state);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public RunEntity runById(long id) {
+        return RunEntity.<RunEntity>findByIdOptional(id).orElseThrow(() -> new NotFound("No migration run " + id + "."));
+    }
+
+    public RunEntity cancel(long id) {
+        RunEntity run = runById(id);
+        if (!RunEntity.PENDING.equals(run.state) && !RunEntity.RUNNING.equals(run.state)) {
+            throw new Conflict("Run " + id + " is " + run.state + "; only pending or running runs can be cancelled.");
+        }
+        run.state = RunEntity.CANCELLED;
+        run.finishedAt = OffsetDateTime.now();
+        return run;
+    }
+
+    public RunEntity resume(long id) {
+        RunEntity run = runById(id);
+        if (!RunEntity.CANCELLED.equals(run.state) && !RunEntity.FAILED.equals(run.state)) {
+            throw new Conflict("Run " + id + " is " + run.state + "; only cancelled or failed runs can be resumed.");
+        }
+        MigrationEntity m = get(run.migration);
+        if (!m.checksum.equals(run.checksum)) {
+            throw new Conflict("Migration '" + run.migration + "' changed since run " + id + " started; start a new run instead.");
+        }
+        Optional<RunEntity> active = RunEntity.active(run.migration);
+        if (active.isPresent()) {
+            throw new Conflict("Migration '" + run.migration + "' already has run " + active.get().id + " " + active.get().state + ".");
+        }
+        run.state = RunEntity.PENDING;
+        run.errorId = null;
+        run.errorMessage = null;
+        run.finishedAt = null;
+        run.persistAndFlush();
+        announce(run.id);
+        return run;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<RunEntity> log() {
+        return RunEntity.finished();
+    }
+
+    private void announce(long runId) {
+        Jdbc.call(dataSource, c -> {
+            notifications.publish(c, "run", Long.toString(runId));
+            return null;
+        });
+    }
+
+    private long count(DocTable table) {
+        return tables.summaries(documents.exactCountBelow()).stream()
+                .filter(s -> s.table().number() == table.number()).mapToLong(TableRegistry.TableSummary::documents).findFirst().orElse(0);
+    }
+
+    private DryRun dryRun(MigrationDefinition def, JsonNode args, int limit) {
+        Optional<DocTable> table = tables.find(def.table());
+        if (table.isEmpty()) {
+            return new DryRun(0, 0, List.of());
+        }
+        return def.isJava() ? javaDryRun(def, table.get(), args, limit) : declarativeDryRun(def, table.get(), limit);
+    }
+
+    private DryRun declarativeDryRun(MigrationDefinition def, DocTable table, int limit) {
+        Map<String, DocTable> related = new HashMap<>();
+        for (Step s : def.steps()) {
+            if (s instanceof Step.CountRelated cr) {
+                tables.find(cr.table()).ifPresent(t -> related.put(cr.table(), t));
+            }
+        }
+        BatchSql sql = new BatchSql(table, StepSql.chain(def.steps(), related));
+        return Jdbc.call(dataSource, c -> {
+            long examined;
+            long wouldChange;
+            List<Example> examples = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement(sql.dryRunCountsSql())) {
+                BatchSql.bind(p, 1, sql.chainParams());
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    examined = r.getLong(1);
+                    wouldChange = r.getLong(2);
+                }
+                try (PreparedStatement e = c.prepareStatement(sql.dryRunExamplesSql())) {
+                    int i = BatchSql.bind(e, 1, sql.chainParams());
+                    e.setInt(i, limit);
+                    try (ResultSet r = e.executeQuery()) {
+                        while (r.next()) {
+                            examples.add(new Example(DocumentId.fromUuid(r.getObject(1, UUID.class)).toString(),
+                                    MAPPER.readTree(r.getString(2)), MAPPER.readTree(r.getString(3))));
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
+                    throw new Unprocessable("A real run would fail: " + RunExecutor.firstLine(e.getMessage())
+                            + ". Fix the document or the step; a real run stops on it and names it.", List.of(), List.of());
+                }
+                throw e;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            return new DryRun(examined, wouldChange, examples);
+        });
+    }
+
+    private DryRun javaDryRun(MigrationDefinition def, DocTable table, JsonNode args, int limit) {
+        JavaMigration java = registry.javaMigrations().get(def.name());
+        return Jdbc.call(dataSource, c -> {
+            long examined = 0;
+            long wouldChange = 0;
+            List<Example> examples = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("select id, data::text from " + table.sqlName() + " order by id")) {
+                p.setFetchSize(1000);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        examined++;
+                        String id = DocumentId.fromUuid(r.getObject(1, UUID.class)).toString();
+                        ObjectNode before = DocumentJson.fromStoredText(r.getString(2));
+                        Optional<ObjectNode> after = java.migrate(id, before.deepCopy(), args);
+                        if (after != null && after.isPresent() && !after.get().equals(before)) {
+                            wouldChange++;
+                            if (examples.size() < limit) {
+                                examples.add(new Example(id, before, after.get()));
+                            }
+                        }
+                    }
+                }
+            }
+            return new DryRun(examined, wouldChange, examples);
+        });
+    }
+}

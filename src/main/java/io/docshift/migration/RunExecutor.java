@@ -1,0 +1,391 @@
+package io.docshift.migration;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.docshift.coordination.WorkerIdentity;
+import io.docshift.document.json.DocumentJson;
+import io.docshift.document.store.DocTable;
+import io.docshift.document.store.DocumentId;
+import io.docshift.document.store.TableRegistry;
+import io.docshift.migration.step.Step;
+import io.docshift.migration.step.StepSql;
+import io.docshift.migration.store.MigrationEntity;
+import io.docshift.migration.store.RunEntity;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Works one run on a connection that holds the run's advisory lock. Each batch is one transaction on that
+ * connection: it re-reads the run row under a row lock and goes on only if the run is still this worker's,
+ * in the state and at the position it last committed (a fence against any second worker), changes the
+ * documents of the next keyset slice, and commits them together with the new position and counters.
+ * A crash at any instant therefore loses no committed work and never applies a batch twice.
+ */
+@ApplicationScoped
+public class RunExecutor {
+
+    private static final Logger LOG = Logger.getLogger(RunExecutor.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
+    private static final int MIN_BATCH = 10;
+
+    @Inject
+    MigrationRegistry registry;
+    @Inject
+    TableRegistry tables;
+    @Inject
+    WorkerIdentity worker;
+    @Inject
+    MigrationsConfig config;
+    @Inject
+    MigrationMetrics metrics;
+
+    /** The committed state of a run, as this worker last saw it. */
+    private static final class Progress {
+        String migration;
+        String checksum;
+        JsonNode args;
+        UUID position;
+        long processed;
+        long changed;
+        long total;
+        Long maxDocuments;
+        int batchSize;
+    }
+
+    /** Processes run {@code runId} until it completes, fails, is cancelled, is lost, or {@code stopping} says so. */
+    public void execute(Connection c, long runId, BooleanSupplier stopping) throws SQLException {
+        Progress run = claim(c, runId);
+        if (run == null) {
+            return;
+        }
+        MigrationEntity entity = QuarkusTransaction.joiningExisting().call(() -> MigrationEntity.findById(run.migration));
+        Optional<MigrationDefinition> found = registry.definition(entity);
+        if (found.isEmpty()) {
+            LOG.warnf("Run %d of %s needs a Java migration this build lacks; leaving it to a pod that has it", runId, run.migration);
+            return;
+        }
+        MigrationDefinition def = found.get();
+        if (!def.checksum().equals(run.checksum)) {
+            fail(c, runId, null, "the definition changed after this run was requested; start a new run");
+            return;
+        }
+        Optional<DocTable> table = tables.find(def.table());
+        if (table.isEmpty()) {
+            finish(c, runId, run);
+            return;
+        }
+        BatchSql sql = new BatchSql(table.get(), def.isJava() ? null : StepSql.chain(def.steps(), related(def)));
+        JavaMigration java = def.isJava() ? registry.javaMigrations().get(def.name()) : null;
+        metrics.running(run.migration, true);
+        try {
+            loop(c, runId, run, def, sql, java, stopping);
+        } finally {
+            metrics.running(run.migration, false);
+        }
+    }
+
+    private void loop(Connection c, long runId, Progress run, MigrationDefinition def, BatchSql sql, JavaMigration java,
+                      BooleanSupplier stopping) throws SQLException {
+        long startedNanos = System.nanoTime();
+        long startedProcessed = run.processed;
+        long lastLog = startedNanos;
+        while (!stopping.getAsBoolean() && windowOpen(def)) {
+            int size = batchSize(run, def);
+            long t0 = System.nanoTime();
+            BatchOutcome outcome = batch(c, runId, run, sql, java, size);
+            long elapsed = System.nanoTime() - t0;
+            if (outcome != BatchOutcome.CONTINUE) {
+                if (outcome == BatchOutcome.DONE) {
+                    LOG.infof("Migration %s run %d completed: %d processed, %d changed (worker %s)", run.migration, runId, run.processed, run.changed, worker.id());
+                }
+                return;
+            }
+            run.batchSize = adapt(size, elapsed);
+            throttle(c, runId, def, run.processed - startedProcessed, System.nanoTime() - startedNanos, stopping);
+            if (System.nanoTime() - lastLog > config.progressLogInterval().toNanos()) {
+                lastLog = System.nanoTime();
+                double rate = (run.processed - startedProcessed) / ((lastLog - startedNanos) / 1e9);
+                LOG.infof("Migration %s run %d: %d/%d processed, %d changed, %.0f docs/s, batch %d", run.migration, runId,
+                        run.processed, run.total, run.changed, rate, run.batchSize);
+            }
+        }
+    }
+
+    private enum BatchOutcome { CONTINUE, DONE, STOP }
+
+    private BatchOutcome batch(Connection c, long runId, Progress run, BatchSql sql, JavaMigration java, int size) throws SQLException {
+        List<UUID> ids;
+        int changed;
+        c.setAutoCommit(false);
+        try {
+            if (!fence(c, runId, run)) {
+                c.rollback();
+                return BatchOutcome.STOP;
+            }
+            ids = sql.nextIds(c, run.position, size);
+            if (ids.isEmpty()) {
+                complete(c, runId);
+                c.commit();
+                return BatchOutcome.DONE;
+            }
+            changed = java != null ? applyJava(c, sql.table(), java, run.args, ids) : sql.applySteps(c, ids);
+            run.position = ids.get(ids.size() - 1);
+            run.processed += ids.size();
+            run.changed += changed;
+            boolean reachedLimit = run.maxDocuments != null && run.processed >= run.maxDocuments;
+            saveProgress(c, runId, run, reachedLimit);
+            c.commit();
+            metrics.batch(run.migration, ids.size(), changed);
+            if (reachedLimit) {
+                LOG.infof("Migration %s run %d stopped at its limit of %d documents", run.migration, runId, run.maxDocuments);
+                return BatchOutcome.DONE;
+            }
+            return BatchOutcome.CONTINUE;
+        } catch (DocumentFailure f) {
+            c.rollback();
+            c.setAutoCommit(true);
+            fail(c, runId, f.id, f.getMessage());
+            return BatchOutcome.STOP;
+        } catch (SQLException e) {
+            c.rollback();
+            c.setAutoCommit(true);
+            if (e.getSQLState() != null && e.getSQLState().startsWith("22") && java == null) {
+                UUID bad = culprit(c, sql, run.position, size);
+                fail(c, runId, bad == null ? null : DocumentId.fromUuid(bad).toString(), firstLine(e.getMessage()));
+                return BatchOutcome.STOP;
+            }
+            throw e;
+        } finally {
+            if (!c.getAutoCommit()) {
+                c.rollback(); // only an unexpected failure gets here with the batch open: undo it, never commit it
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** The run row, locked for this batch: still running, still ours, still where we left it. */
+    private boolean fence(Connection c, long runId, Progress run) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select state, owner, position from docshift.migration_run where id = ? for update")) {
+            p.setLong(1, runId);
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) {
+                    return false;
+                }
+                UUID position = r.getObject(3, UUID.class);
+                boolean ours = RunEntity.RUNNING.equals(r.getString(1)) && worker.id().equals(r.getString(2))
+                        && (position == null ? run.position == null : position.equals(run.position));
+                if (!ours && !RunEntity.CANCELLED.equals(r.getString(1))) {
+                    LOG.warnf("Run %d is no longer this worker's (state %s, owner %s); stopping", runId, r.getString(1), r.getString(2));
+                }
+                return ours;
+            }
+        }
+    }
+
+    private int applyJava(Connection c, DocTable table, JavaMigration java, JsonNode args, List<UUID> ids) throws SQLException {
+        List<UUID> changedIds = new ArrayList<>();
+        List<String> bodies = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("select id, data::text from " + table.sqlName() + " where id = any(?::uuid[]) order by id")) {
+            p.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    UUID id = r.getObject(1, UUID.class);
+                    String idText = DocumentId.fromUuid(id).toString();
+                    Optional<ObjectNode> result;
+                    try {
+                        result = java.migrate(idText, DocumentJson.fromStoredText(r.getString(2)), args);
+                    } catch (RuntimeException e) {
+                        throw new DocumentFailure(idText, java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                    }
+                    if (result != null && result.isPresent()) {
+                        changedIds.add(id);
+                        bodies.add(DocumentJson.toStoredText(result.get()));
+                    }
+                }
+            }
+        }
+        if (changedIds.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = x.d::jsonb, revision = nextval('docshift.write_seq')"
+                + " from unnest(?::uuid[], ?::text[]) as x(id, d) where u.id = x.id and u.id = any(?::uuid[]) and u.data is distinct from x.d::jsonb")) {
+            Object[] idArray = changedIds.toArray();
+            p.setArray(1, c.createArrayOf("uuid", idArray));
+            p.setArray(2, c.createArrayOf("text", bodies.toArray()));
+            p.setArray(3, c.createArrayOf("uuid", idArray));
+            return p.executeUpdate();
+        }
+    }
+
+    /** After a batch failed on bad data: tries its documents one by one to name the one that breaks (F15). */
+    private UUID culprit(Connection c, BatchSql sql, UUID after, int size) throws SQLException {
+        for (UUID id : sql.nextIds(c, after, size)) {
+            try {
+                sql.tryOne(c, id);
+            } catch (SQLException e) {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    private Progress claim(Connection c, long runId) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set state = 'running', owner = ?,"
+                + " started_at = coalesce(started_at, now()), heartbeat_at = now() where id = ? and state in ('pending', 'running')"
+                + " returning migration, checksum, args::text, position, processed, changed, total, max_documents, batch_size")) {
+            p.setString(1, worker.id());
+            p.setLong(2, runId);
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) {
+                    return null;
+                }
+                Progress run = new Progress();
+                run.migration = r.getString(1);
+                run.checksum = r.getString(2);
+                run.args = MAPPER.readTree(r.getString(3));
+                run.position = r.getObject(4, UUID.class);
+                run.processed = r.getLong(5);
+                run.changed = r.getLong(6);
+                run.total = r.getLong(7);
+                long max = r.getLong(8);
+                run.maxDocuments = r.wasNull() ? null : max;
+                run.batchSize = r.getInt(9);
+                LOG.infof("Worker %s took run %d of %s at %d processed", worker.id(), runId, run.migration, run.processed);
+                return run;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private void saveProgress(Connection c, long runId, Progress run, boolean completed) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set position = ?, processed = ?, changed = ?,"
+                + " batch_size = ?, heartbeat_at = now()" + (completed ? ", state = 'completed', finished_at = now()" : "") + " where id = ?")) {
+            p.setObject(1, run.position);
+            p.setLong(2, run.processed);
+            p.setLong(3, run.changed);
+            p.setInt(4, run.batchSize);
+            p.setLong(5, runId);
+            p.executeUpdate();
+        }
+    }
+
+    private static void complete(Connection c, long runId) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set state = 'completed', finished_at = now(), heartbeat_at = now() where id = ?")) {
+            p.setLong(1, runId);
+            p.executeUpdate();
+        }
+    }
+
+    private void finish(Connection c, long runId, Progress run) throws SQLException {
+        complete(c, runId);
+        LOG.infof("Migration %s run %d completed: its table has no documents", run.migration, runId);
+    }
+
+    private void fail(Connection c, long runId, String documentId, String message) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set state = 'failed', error_id = ?, error_message = ?,"
+                + " finished_at = now() where id = ? and state = 'running'")) {
+            p.setString(1, documentId);
+            p.setString(2, message);
+            p.setLong(3, runId);
+            p.executeUpdate();
+        }
+        LOG.errorf("Migration run %d failed on document %s: %s", runId, documentId, message);
+    }
+
+    /** Batch size towards the time budget: proportional, at most doubling, within [10, max]. */
+    private int adapt(int size, long elapsedNanos) {
+        double target = config.batchBudget().toNanos();
+        double factor = Math.min(2.0, Math.max(0.25, target / Math.max(elapsedNanos, 1)));
+        return (int) Math.max(MIN_BATCH, Math.min(config.maxBatchSize(), Math.round(size * factor)));
+    }
+
+    private int batchSize(Progress run, MigrationDefinition def) {
+        int size = Math.max(MIN_BATCH, run.batchSize);
+        if (def.maxDocumentsPerSecond() != null) {
+            size = (int) Math.max(1, Math.min(size, def.maxDocumentsPerSecond() / 4));
+        }
+        if (run.maxDocuments != null) {
+            size = (int) Math.max(1, Math.min(size, run.maxDocuments - run.processed));
+        }
+        return size;
+    }
+
+    /** Sleeps to keep under maxDocumentsPerSecond, heart-beating so the run is not taken for stale. */
+    private void throttle(Connection c, long runId, MigrationDefinition def, long processed, long elapsedNanos, BooleanSupplier stopping) throws SQLException {
+        if (def.maxDocumentsPerSecond() == null) {
+            return;
+        }
+        long dueNanos = (long) (processed / def.maxDocumentsPerSecond() * 1e9);
+        long end = System.nanoTime() + (dueNanos - elapsedNanos);
+        while (System.nanoTime() < end && !stopping.getAsBoolean()) {
+            try {
+                Thread.sleep(Math.min(500, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set heartbeat_at = now() where id = ?")) {
+                p.setLong(1, runId);
+                p.executeUpdate();
+            }
+        }
+    }
+
+    static boolean windowOpen(MigrationDefinition def) {
+        if (def.window() == null) {
+            return true;
+        }
+        ZonedDateTime now = ZonedDateTime.now();
+        Optional<ZonedDateTime> last = ExecutionTime.forCron(CRON.parse(def.window().cron())).lastExecution(now);
+        return last.isPresent() && now.isBefore(last.get().plus(def.window().duration()));
+    }
+
+    private Map<String, DocTable> related(MigrationDefinition def) {
+        Map<String, DocTable> out = new HashMap<>();
+        for (Step s : def.steps()) {
+            if (s instanceof Step.CountRelated cr) {
+                tables.find(cr.table()).ifPresent(t -> out.put(cr.table(), t));
+            }
+        }
+        return out;
+    }
+
+    /** PostgreSQL's message without its "ERROR: " prefix and context lines. */
+    static String firstLine(String s) {
+        int nl = s == null ? -1 : s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line != null && line.startsWith("ERROR: ") ? line.substring(7) : line;
+    }
+
+    /** A Java migration failed on one document. */
+    private static final class DocumentFailure extends RuntimeException {
+        final String id;
+
+        DocumentFailure(String id, String message) {
+            super(message, null, false, false);
+            this.id = id;
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.docshift.migration.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.docshift.document.json.DocumentReader;
+import io.docshift.error.InvalidRequest;
+import io.docshift.error.Problem;
+import io.docshift.migration.MigrationRegistry;
+import io.docshift.migration.MigrationService;
+import io.docshift.migration.RunView;
+import io.docshift.migration.store.MigrationEntity;
+import io.docshift.migration.store.RunEntity;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Set;
+
+/** {@code /api/migrations}: definitions, runs and the migration log. */
+@Path("/api/migrations")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Migrations")
+public class MigrationResource {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Set<String> RUN_KEYS = Set.of("args", "dryRun", "limit", "rerun");
+
+    @Inject
+    MigrationService migrations;
+
+    /** A definition with its checksum, its latest run and, for one migration, all its runs. */
+    public record MigrationView(String name, String kind, String checksum, JsonNode definition, RunView latestRun, List<RunView> runs) {
+    }
+
+    /** One finished run in the migration log. */
+    public record LogEntry(long runId, String name, String checksum, JsonNode args, String state, long processed, long changed,
+                           String owner, OffsetDateTime startedAt, OffsetDateTime finishedAt, Long durationMs, RunView.Error error) {
+    }
+
+    @GET
+    @Operation(summary = "Every migration with its latest run")
+    @APIResponse(responseCode = "200", description = "The migrations")
+    public List<MigrationView> all() {
+        return migrations.all().stream().map(m -> view(m, migrations.latestRun(m.name).map(RunView::of).orElse(null), null)).toList();
+    }
+
+    @GET
+    @Path("/log")
+    @Operation(summary = "The migration log: every finished run, newest first")
+    @APIResponse(responseCode = "200", description = "name, checksum, args, result counts, owner, start, end, duration")
+    public List<LogEntry> log() {
+        return migrations.log().stream().map(r -> {
+            RunView v = RunView.of(r);
+            Long ms = r.startedAt == null || r.finishedAt == null ? null : Duration.between(r.startedAt, r.finishedAt).toMillis();
+            return new LogEntry(r.id, r.migration, r.checksum, v.args(), r.state, r.processed, r.changed, r.owner, r.startedAt, r.finishedAt, ms, v.error());
+        }).toList();
+    }
+
+    @GET
+    @Path("/{name}")
+    @Operation(summary = "One migration: definition, checksum and runs")
+    @APIResponse(responseCode = "200", description = "The migration")
+    @APIResponse(responseCode = "404", description = "No such migration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public MigrationView get(@PathParam("name") String name) {
+        MigrationEntity m = migrations.get(name);
+        List<RunView> runs = migrations.runs(name).stream().map(RunView::of).toList();
+        return view(m, runs.isEmpty() ? null : runs.get(0), runs);
+    }
+
+    @PUT
+    @Path("/{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Register or update a declarative migration",
+            description = "201 when new, 200 when updated or unchanged. A migration that completed never changes (409).")
+    @APIResponse(responseCode = "200", description = "Updated or unchanged")
+    @APIResponse(responseCode = "201", description = "Registered")
+    @APIResponse(responseCode = "400", description = "Invalid definition (the path names the step and key)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Checksum drift: the migration completed with another definition", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response define(@PathParam("name") String name, byte[] body) {
+        MigrationRegistry.Outcome outcome = migrations.define(name, DocumentReader.readDocument(body));
+        MigrationView view = view(migrations.get(name), migrations.latestRun(name).map(RunView::of).orElse(null), null);
+        return Response.status(outcome == MigrationRegistry.Outcome.CREATED ? 201 : 200).entity(view).build();
+    }
+
+    @POST
+    @Path("/{name}/runs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Start a run, or a dry run",
+            description = "202 {runId, state}; 200 {skipped, completedRun} if it already completed and rerun is false; "
+                    + "dryRun: 200 {examined, wouldChange, documents: [{_id, before, after}]}, nothing written.")
+    @APIResponse(responseCode = "202", description = "Run requested; every pod's worker may pick it up")
+    @APIResponse(responseCode = "200", description = "Skipped (already completed) or a dry-run report")
+    @APIResponse(responseCode = "400", description = "Bad request body", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such migration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "A run of it is already pending or running", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "Dry run: a real run would fail on some document", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response run(@PathParam("name") String name, byte[] body) {
+        MigrationService.RunOutcome outcome = migrations.run(name, request(body));
+        return Response.status(outcome instanceof MigrationService.Started ? 202 : 200).entity(outcome).build();
+    }
+
+    @GET
+    @Path("/runs/{runId}")
+    @Operation(summary = "A run's state and progress")
+    @APIResponse(responseCode = "200", description = "The run")
+    @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public RunView runState(@PathParam("runId") String runId) {
+        return RunView.of(migrations.runById(id(runId)));
+    }
+
+    @POST
+    @Path("/runs/{runId}/cancel")
+    @Operation(summary = "Cancel a pending or running run; its worker stops after the current batch")
+    @APIResponse(responseCode = "200", description = "The cancelled run")
+    @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The run already ended", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public RunView cancel(@PathParam("runId") String runId) {
+        return RunView.of(migrations.cancel(id(runId)));
+    }
+
+    @POST
+    @Path("/runs/{runId}/resume")
+    @Operation(summary = "Resume a cancelled or failed run from its saved position")
+    @APIResponse(responseCode = "200", description = "The run, pending again")
+    @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "The run is not cancelled or failed, or its migration changed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public RunView resume(@PathParam("runId") String runId) {
+        return RunView.of(migrations.resume(id(runId)));
+    }
+
+    private static long id(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new io.docshift.error.NotFound("No migration run '" + text + "'.");
+        }
+    }
+
+    private static MigrationService.RunRequest request(byte[] body) {
+        if (body == null || body.length == 0) {
+            return new MigrationService.RunRequest(null, false, null, false);
+        }
+        JsonNode n = DocumentReader.readDocument(body);
+        n.fieldNames().forEachRemaining(k -> {
+            if (!RUN_KEYS.contains(k)) {
+                throw InvalidRequest.at("/" + k, "unknown key; a run request has args, dryRun, limit and rerun");
+            }
+        });
+        for (String flag : List.of("dryRun", "rerun")) {
+            if (n.has(flag) && !n.get(flag).isBoolean()) {
+                throw InvalidRequest.at("/" + flag, "true or false");
+            }
+        }
+        JsonNode limit = n.get("limit");
+        if (limit != null && !limit.isNull() && !limit.isIntegralNumber()) {
+            throw InvalidRequest.at("/limit", "a whole number of documents, or null");
+        }
+        return new MigrationService.RunRequest(n.get("args"), n.path("dryRun").asBoolean(false),
+                limit == null || limit.isNull() ? null : limit.asLong(), n.path("rerun").asBoolean(false));
+    }
+
+    private static MigrationView view(MigrationEntity m, RunView latest, List<RunView> runs) {
+        try {
+            return new MigrationView(m.name, m.kind, m.checksum, MAPPER.readTree(m.definition), latest, runs);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

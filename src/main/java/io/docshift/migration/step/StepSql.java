@@ -1,0 +1,165 @@
+package io.docshift.migration.step;
+
+import io.docshift.document.store.DocTable;
+import io.docshift.schema.index.IndexNames;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns declarative steps into one chain of SQL expressions evaluated by PostgreSQL: stage {@code s0.d} is
+ * the stored body, each step a {@code cross join lateral} over the previous stage, so the work stays in
+ * the database and each stage names its input once. Paths are validated identifiers and go into the text;
+ * values are bound. The chain may use {@code b.idtext}, the document's id as clients see it.
+ */
+public final class StepSql {
+
+    /** SQL text with its parameters in textual order (Strings bind as text; casts in the text say the type). */
+    public record Fragment(String sql, List<Object> params, int stages) {
+    }
+
+    private final StringBuilder sql = new StringBuilder();
+    private final List<Object> params = new ArrayList<>();
+
+    private StepSql() {
+    }
+
+    /**
+     * The lateral chain for {@code steps} over a row {@code t} (with {@code t.data}) and {@code b.idtext};
+     * {@code related} resolves a countRelated table (absent: it never had documents).
+     */
+    public static Fragment chain(List<Step> steps, Map<String, DocTable> related) {
+        StepSql s = new StepSql();
+        s.sql.append(" cross join lateral (select t.data as d) s0");
+        for (int i = 0; i < steps.size(); i++) {
+            String in = "s" + i + ".d";
+            s.sql.append(" cross join lateral (select ");
+            s.step(steps.get(i), in, related);
+            s.sql.append(" as d) s").append(i + 1);
+        }
+        return new Fragment(s.sql.toString(), s.params, steps.size());
+    }
+
+    private void step(Step step, String e, Map<String, DocTable> related) {
+        if (step instanceof Step.SetDefault d) {
+            text("case when " + get(e, d.field()) + " is null then ");
+            setPath(e, d.field(), () -> value(d.value()));
+            text(" else " + e + " end");
+        } else if (step instanceof Step.Set s && s.from() != null) {
+            text("case when " + get(e, s.from()) + " is null then " + e + " else ");
+            setPath(e, s.field(), () -> text(get(e, s.from())));
+            text(" end");
+        } else if (step instanceof Step.Set s) {
+            setPath(e, s.field(), () -> value(s.value()));
+        } else if (step instanceof Step.Rename r) {
+            text("case when " + get(e, r.from()) + " is null then " + e + " else ");
+            setPath(remove(e, r.from()), r.to(), () -> text(get(e, r.from())));
+            text(" end");
+        } else if (step instanceof Step.Unset u) {
+            text(remove(e, u.field()));
+        } else if (step instanceof Step.Split s) {
+            split(e, s);
+        } else if (step instanceof Step.Convert c) {
+            convert(e, c);
+        } else if (step instanceof Step.CountRelated c) {
+            DocTable table = related.get(c.table());
+            setPath(e, c.field(), () -> text(table == null ? "'0'::jsonb"
+                    : "to_jsonb((select count(*) from " + table.sqlName() + " r where "
+                    + IndexNames.expression(c.foreignKey().toString()) + " = to_jsonb(b.idtext)))"));
+        } else {
+            throw new IllegalArgumentException("unknown step " + step);
+        }
+    }
+
+    private void split(String e, Step.Split s) {
+        String source = get(e, s.field());
+        text("case when jsonb_typeof(" + source + ") = 'string' then (select ");
+        int n = s.into().size();
+        // setPath(setPath(e, into1, v1), into2, v2)...: each target gets its part, the last the rest
+        StringBuilder nested = new StringBuilder(e);
+        List<Object> nestedParams = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            FieldPath target = s.into().get(i);
+            String v = i < n - 1
+                    ? "to_jsonb(coalesce(x.a[" + (i + 1) + "], ''))"
+                    : "to_jsonb(coalesce(array_to_string(x.a[" + n + ":], ?), ''))";
+            if (i == n - 1) {
+                nestedParams.add(s.separator());
+            }
+            nested = new StringBuilder(setPathText(nested.toString(), target, v));
+        }
+        text(nested.toString());
+        params.addAll(nestedParams);
+        text(" from (select string_to_array(" + source + " #>> '{}', ?) as a) x) else " + e + " end");
+        params.add(s.separator());
+    }
+
+    private void convert(String e, Step.Convert c) {
+        String g = get(e, c.field());
+        String scalar = g + " #>> '{}'";
+        String kind = "jsonb_typeof(" + g + ")";
+        String path = c.field().toString().replace("'", "");
+        switch (c.to()) {
+            case NUMBER -> {
+                text("case when " + g + " is null or " + kind + " in ('number', 'null') then " + e
+                        + " when " + kind + " = 'boolean' then ");
+                setPath(e, c.field(), () -> text("to_jsonb((" + g + " = 'true'::jsonb)::int)"));
+                text(" when " + kind + " = 'string' and (" + scalar + ") ~ '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$' then ");
+                setPath(e, c.field(), () -> text("to_jsonb((" + scalar + ")::numeric)"));
+                text(" else docshift.migration_fail('cannot convert ' || " + g + "::text || ' at " + path + " to a number') end");
+            }
+            case STRING -> {
+                text("case when " + g + " is null or " + kind + " in ('string', 'null') then " + e
+                        + " when " + kind + " in ('number', 'boolean') then ");
+                setPath(e, c.field(), () -> text("to_jsonb(" + scalar + ")"));
+                text(" else docshift.migration_fail('cannot convert an ' || " + kind + " || ' at " + path + " to a string') end");
+            }
+            case BOOLEAN -> {
+                text("case when " + g + " is null or " + kind + " in ('boolean', 'null') then " + e
+                        + " when " + kind + " = 'number' then ");
+                setPath(e, c.field(), () -> text("to_jsonb((" + scalar + ")::numeric <> 0)"));
+                text(" when " + kind + " = 'string' and lower(" + scalar + ") in ('true', 'false') then ");
+                setPath(e, c.field(), () -> text("to_jsonb(lower(" + scalar + ") = 'true')"));
+                text(" else docshift.migration_fail('cannot convert ' || " + g + "::text || ' at " + path + " to a boolean') end");
+            }
+        }
+    }
+
+    /** The value at a path: SQL NULL when missing. */
+    private static String get(String e, FieldPath p) {
+        return p.topLevel() ? "(" + e + " -> '" + p.segments().get(0) + "')" : "(" + e + " #> '" + p.arrayLiteral() + "')";
+    }
+
+    private static String remove(String e, FieldPath p) {
+        return p.topLevel() ? "(" + e + " - '" + p.segments().get(0) + "')" : "(" + e + " #- '" + p.arrayLiteral() + "')";
+    }
+
+    /** Appends {@code setPath(e, p, value)}; a nested path needs its parent objects to exist. */
+    private void setPath(String e, FieldPath p, Runnable value) {
+        if (p.topLevel()) {
+            text("(" + e + " || jsonb_build_object('" + p.segments().get(0) + "', ");
+            value.run();
+            text("))");
+        } else {
+            text("jsonb_set(" + e + ", '" + p.arrayLiteral() + "', ");
+            value.run();
+            text(", true)");
+        }
+    }
+
+    private static String setPathText(String e, FieldPath p, String value) {
+        return p.topLevel()
+                ? "(" + e + " || jsonb_build_object('" + p.segments().get(0) + "', " + value + "))"
+                : "jsonb_set(" + e + ", '" + p.arrayLiteral() + "', " + value + ", true)";
+    }
+
+    private void value(com.fasterxml.jackson.databind.JsonNode v) {
+        text("?::jsonb");
+        params.add(v.toString());
+    }
+
+    private void text(String s) {
+        sql.append(s);
+    }
+}
