@@ -1,0 +1,45 @@
+package io.docshift.support;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+import java.time.Duration;
+import java.util.Set;
+
+import static io.restassured.RestAssured.given;
+
+/** Requests migration runs and waits for them, by polling their state (never by sleeping blindly). */
+public final class Runs {
+
+    private static final Set<String> ENDED = Set.of("completed", "failed", "cancelled");
+
+    private Runs() {
+    }
+
+    public static void define(String name, String definition) {
+        given().contentType(ContentType.JSON).body(definition).put("/api/migrations/" + name).then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+    }
+
+    /** Starts a run and returns its id. */
+    public static long start(String name, String body) {
+        return given().contentType(ContentType.JSON).body(body).post("/api/migrations/" + name + "/runs")
+                .then().statusCode(202).extract().jsonPath().getLong("runId");
+    }
+
+    public static JsonPath get(long runId) {
+        return given().get("/api/migrations/runs/" + runId).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Polls until the run has ended and returns its final state. */
+    public static JsonPath awaitEnd(long runId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonPath run = get(runId);
+            if (ENDED.contains(run.getString("state"))) {
+                return run;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("run " + runId + " did not end within " + timeout + ": " + get(runId).prettify());
+    }
+}
