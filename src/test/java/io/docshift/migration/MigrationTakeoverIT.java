@@ -1,0 +1,120 @@
+package io.docshift.migration;
+
+import io.docshift.support.AppProcess;
+import io.docshift.support.TestDb;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three packaged Docshift processes, each with its own connection pool, share one migration over 200,000
+ * documents; the one working it is killed with SIGKILL mid-run. The run must complete, every document must
+ * be changed exactly once, and another process must take over within two poll intervals.
+ */
+class MigrationTakeoverIT {
+
+    static final int DOCUMENTS = 200_000;
+    static final Duration POLL = Duration.ofSeconds(2);
+
+    @Test
+    void aKilledWorkerIsReplacedWithinTwoPollsAndEveryDocumentChangesOnce() throws Exception {
+        List<AppProcess> pods = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                pods.add(AppProcess.start("takeover-" + i, Map.of("docshift.migrations.poll", POLL.toSeconds() + "s")));
+            }
+            for (AppProcess pod : pods) {
+                pod.awaitReady(Duration.ofSeconds(90));
+            }
+            String api = pods.get(0).baseUri();
+            String table = TestDb.freshTable("takeover");
+            given().baseUri(api).contentType(ContentType.JSON).body("{\"seed\":true}").post("/api/tables/" + table + "/documents").then().statusCode(201);
+            TestDb.bulkLoad(table, DOCUMENTS - 1, "jsonb_build_object('v', 'orig' || g, 'orig', 'orig' || g)");
+            try (var c = TestDb.connect()) {
+                c.createStatement().execute("update " + TestDb.physical(table) + " set data = '{\"v\":\"orig0\",\"orig\":\"orig0\"}' where data ? 'seed'");
+            }
+            String name = TestDb.freshTable("takeover_m");
+            // a second application of this pair would set w to "second": double processing would show
+            given().baseUri(api).contentType(ContentType.JSON)
+                    .body("{\"table\":\"" + table + "\",\"steps\":[{\"op\":\"rename\",\"from\":\"v\",\"to\":\"w\"},{\"op\":\"set\",\"field\":\"v\",\"value\":\"second\"}]}")
+                    .put("/api/migrations/" + name).then().statusCode(201);
+            long run = given().baseUri(api).contentType(ContentType.JSON).body("{}").post("/api/migrations/" + name + "/runs")
+                    .then().statusCode(202).extract().jsonPath().getLong("runId");
+
+            // wait until it is well under way, then kill whoever holds it
+            JsonPath state = awaitProgress(pods, run, 20_000);
+            String victimOwner = state.getString("owner");
+            AppProcess victim = pods.stream().filter(p -> victimOwner.startsWith(p.name() + "-")).findFirst().orElseThrow();
+            long processedAtKill = state.getLong("processed");
+            victim.kill();
+            long killedAt = System.nanoTime();
+            pods.remove(victim);
+
+            // takeover: another worker claims the run
+            String survivor = pods.get(0).baseUri();
+            String newOwner = null;
+            long takeoverMillis = -1;
+            while (System.nanoTime() - killedAt < Duration.ofSeconds(30).toNanos()) {
+                JsonPath now = given().baseUri(survivor).get("/api/migrations/runs/" + run).then().extract().jsonPath();
+                if (!victimOwner.equals(now.getString("owner")) || "completed".equals(now.getString("state"))) {
+                    newOwner = now.getString("owner");
+                    takeoverMillis = (System.nanoTime() - killedAt) / 1_000_000;
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertNotEquals(victimOwner, newOwner, "another worker took the run");
+            assertTrue(takeoverMillis <= 2 * POLL.toMillis(), "takeover after " + takeoverMillis + " ms, more than two poll intervals");
+
+            JsonPath done = awaitEnd(survivor, run);
+            assertEquals("completed", done.getString("state"), done.prettify());
+            assertEquals(DOCUMENTS, done.getLong("processed"));
+            assertEquals(DOCUMENTS, done.getLong("changed"));
+            String physical = TestDb.physical(table);
+            assertEquals(DOCUMENTS, TestDb.scalar("select count(*) from " + physical + " where data->'w' = data->'orig' and data->>'v' = 'second'"),
+                    "every document changed exactly once");
+            System.out.printf("takeover: killed %s at %d processed; %s took over in %d ms%n", victimOwner, processedAtKill, newOwner, takeoverMillis);
+        } finally {
+            for (AppProcess pod : pods) {
+                pod.close();
+            }
+        }
+    }
+
+    private static JsonPath awaitProgress(List<AppProcess> pods, long run, long processed) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonPath now = given().baseUri(pods.get(0).baseUri()).get("/api/migrations/runs/" + run).then().extract().jsonPath();
+            if (now.getLong("processed") >= processed && "running".equals(now.getString("state"))) {
+                return now;
+            }
+            if ("completed".equals(now.getString("state"))) {
+                throw new AssertionError("the run completed before it could be interrupted; load more documents");
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("run " + run + " made no progress");
+    }
+
+    private static JsonPath awaitEnd(String api, long run) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonPath now = given().baseUri(api).get("/api/migrations/runs/" + run).then().extract().jsonPath();
+            if (!now.getString("state").matches("pending|running")) {
+                return now;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("run " + run + " did not end");
+    }
+}
