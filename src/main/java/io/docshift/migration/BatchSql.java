@@ -13,85 +13,108 @@ import java.util.UUID;
 
 /**
  * The SQL of one migration over one table. Batches are keyset slices of the primary key; the declarative
- * update is one statement over the slice's ids, kept on the primary-key index by {@code u.id = any(?)}
- * (a join alone can be planned as a hash join over a scan of the whole table).
+ * update is one statement over the slice's key range that computes each new body in a scalar subquery over
+ * the row itself. It never joins the table to itself: such a join over a parameterized range was planned
+ * as a nested loop comparing every pair of rows, or as a hash join over the whole table.
  */
 final class BatchSql {
 
+    /** A keyset slice: the ids after {@code after} up to and including {@code last}, {@code size} of them. */
+    record Slice(java.util.UUID after, java.util.UUID last, int size) {
+    }
+
     private final DocTable table;
     private final StepSql.Fragment chain;
-    private final String nextIds;
-    private final String firstIds;
+    private final String idText;
+    private final String nextSlice;
+    private final String firstSlice;
     private final String update;
 
-    BatchSql(DocTable table, StepSql.Fragment chain) {
+    BatchSql(DocTable table, StepSql.Fragment chain, boolean needsIdText) {
         this.table = table;
         this.chain = chain;
         String t = table.sqlName();
-        this.nextIds = "select id from " + t + " where id > ? order by id limit ?";
-        this.firstIds = "select id from " + t + " order by id limit ?";
+        // the id as clients see it, computed only for steps that compare it (countRelated)
+        this.idText = needsIdText ? " cross join lateral (select docshift.id_text(t.id) as idtext) b" : "";
+        String newBody = chain == null ? null
+                : "(select s" + chain.stages() + ".d from (select u.data as d) s0"
+                + (needsIdText ? " cross join lateral (select docshift.id_text(u.id) as idtext) b" : "") + chain.sql() + ")";
+        this.nextSlice = "with s as (select id from " + t + " where id > ? order by id limit ?)"
+                + " select (select count(*) from s), (select id from s order by id desc limit 1)";
+        this.firstSlice = "with s as (select id from " + t + " order by id limit ?)"
+                + " select (select count(*) from s), (select id from s order by id desc limit 1)";
+        // both sides bounded by the slice's key range, so each batch stays on the primary-key index
         this.update = chain == null ? null
-                : "update " + t + " u set data = c.d, revision = nextval('docshift.write_seq')"
-                + " from (select t.id, s" + chain.stages() + ".d as d from unnest(?::uuid[], ?::text[]) as b(id, idtext)"
-                + " join " + t + " t on t.id = b.id" + chain.sql() + ") c"
-                + " where u.id = c.id and u.id = any(?::uuid[]) and u.data is distinct from c.d";
+                : "update " + t + " u set data = " + newBody + ", revision = nextval('docshift.write_seq')"
+                + " where u.id > ? and u.id <= ? and u.data is distinct from " + newBody;
     }
 
     DocTable table() {
         return table;
     }
 
-    /** The next slice of ids after {@code after} (from the start when null). */
-    List<UUID> nextIds(Connection c, UUID after, int limit) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(after == null ? firstIds : nextIds)) {
+    /** The next slice of at most {@code limit} ids after {@code after} (from the start when null). */
+    Slice nextSlice(Connection c, UUID after, int limit) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(after == null ? firstSlice : nextSlice)) {
             int i = 1;
             if (after != null) {
                 p.setObject(i++, after);
             }
             p.setInt(i, limit);
-            List<UUID> ids = new ArrayList<>(limit);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return new Slice(after, r.getObject(2, UUID.class), r.getInt(1));
+            }
+        }
+    }
+
+    /** Applies the steps to a slice; returns how many documents changed. */
+    int applySteps(Connection c, Slice slice) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(update)) {
+            int i = bind(p, 1, chain.params());
+            i = range(p, i, slice);
+            bind(p, i, chain.params());
+            return p.executeUpdate();
+        }
+    }
+
+    /** The ids of a slice, in order. */
+    List<UUID> ids(Connection c, Slice slice) throws SQLException {
+        List<UUID> ids = new ArrayList<>(slice.size());
+        try (PreparedStatement p = c.prepareStatement("select id from " + table.sqlName() + " where id > ? and id <= ? order by id")) {
+            range(p, 1, slice);
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     ids.add(r.getObject(1, UUID.class));
                 }
             }
-            return ids;
         }
+        return ids;
     }
 
-    /** Applies the steps to the slice; returns how many documents changed. */
-    int applySteps(Connection c, List<UUID> ids) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(update)) {
-            UUID[] idArray = ids.toArray(new UUID[0]);
-            int i = 1;
-            p.setArray(i++, c.createArrayOf("uuid", idArray));
-            p.setArray(i++, c.createArrayOf("text", idTexts(ids)));
-            i = bind(p, i, chain.params());
-            p.setArray(i, c.createArrayOf("uuid", idArray));
-            return p.executeUpdate();
-        }
-    }
-
-    /** The body each step chain produces for one document; used to find the document a failing batch stumbled on. */
+    /** Evaluates the step chain for one document; used to find the document a failing batch stumbled on. */
     void tryOne(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("select s" + chain.stages() + ".d from " + table.sqlName() + " t"
-                + " cross join lateral (select t.id, docshift.id_text(t.id) as idtext) b" + chain.sql() + " where t.id = ?")) {
+        try (PreparedStatement p = c.prepareStatement("select s" + chain.stages() + ".d from " + rows() + " where t.id = ?")) {
             int i = bind(p, 1, chain.params());
             p.setObject(i, id);
             p.executeQuery().close();
         }
     }
 
-    /** Dry run: counts over the whole table and up to {@code limit} examples of documents that would change. */
+    /** Dry run: counts over the whole table. */
     String dryRunCountsSql() {
-        return "select count(*), count(*) filter (where s" + chain.stages() + ".d is distinct from t.data) from " + table.sqlName() + " t"
-                + " cross join lateral (select t.id, docshift.id_text(t.id) as idtext) b" + chain.sql();
+        return "select count(*), count(*) filter (where s" + chain.stages() + ".d is distinct from t.data) from " + rows();
     }
 
+    /** Dry run: up to {@code ?} documents that would change, before and after. */
     String dryRunExamplesSql() {
-        return "select t.id, t.data::text, s" + chain.stages() + ".d::text from " + table.sqlName() + " t"
-                + " cross join lateral (select t.id, docshift.id_text(t.id) as idtext) b" + chain.sql()
+        return "select t.id, t.data::text, s" + chain.stages() + ".d::text from " + rows()
                 + " where s" + chain.stages() + ".d is distinct from t.data order by t.id limit ?";
+    }
+
+    /** Every document {@code t} with its new body in {@code sN.d}. */
+    private String rows() {
+        return table.sqlName() + " t cross join lateral (select t.data as d) s0" + idText + chain.sql();
     }
 
     List<Object> chainParams() {
@@ -106,11 +129,9 @@ final class BatchSql {
         return i;
     }
 
-    private static String[] idTexts(List<UUID> ids) {
-        String[] out = new String[ids.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = io.docshift.document.store.DocumentId.fromUuid(ids.get(i)).toString();
-        }
-        return out;
+    private static int range(PreparedStatement p, int i, Slice slice) throws SQLException {
+        p.setObject(i, slice.after() == null ? new UUID(0, 0) : slice.after());
+        p.setObject(i + 1, slice.last());
+        return i + 2;
     }
 }

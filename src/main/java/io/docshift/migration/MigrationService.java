@@ -208,7 +208,7 @@ public class MigrationService {
                 tables.find(cr.table()).ifPresent(t -> related.put(cr.table(), t));
             }
         }
-        BatchSql sql = new BatchSql(table, StepSql.chain(def.steps(), related));
+        BatchSql sql = new BatchSql(table, StepSql.chain(def.steps(), related), RunExecutor.needsIdText(def));
         return Jdbc.call(dataSource, c -> {
             long examined;
             long wouldChange;

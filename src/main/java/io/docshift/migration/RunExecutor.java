@@ -95,13 +95,17 @@ public class RunExecutor {
             finish(c, runId, run);
             return;
         }
-        BatchSql sql = new BatchSql(table.get(), def.isJava() ? null : StepSql.chain(def.steps(), related(def)));
+        BatchSql sql = new BatchSql(table.get(), def.isJava() ? null : StepSql.chain(def.steps(), related(def)), needsIdText(def));
         JavaMigration java = def.isJava() ? registry.javaMigrations().get(def.name()) : null;
         metrics.running(run.migration, true);
+        // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may
+        // scan the whole table for every batch. Plan each batch for its own bounds.
+        setPlanCacheMode(c, "force_custom_plan");
         try {
             loop(c, runId, run, def, sql, java, stopping);
         } finally {
             metrics.running(run.migration, false);
+            setPlanCacheMode(c, "auto");
         }
     }
 
@@ -135,28 +139,26 @@ public class RunExecutor {
     private enum BatchOutcome { CONTINUE, DONE, STOP }
 
     private BatchOutcome batch(Connection c, long runId, Progress run, BatchSql sql, JavaMigration java, int size) throws SQLException {
-        List<UUID> ids;
-        int changed;
         c.setAutoCommit(false);
         try {
             if (!fence(c, runId, run)) {
                 c.rollback();
                 return BatchOutcome.STOP;
             }
-            ids = sql.nextIds(c, run.position, size);
-            if (ids.isEmpty()) {
+            BatchSql.Slice slice = sql.nextSlice(c, run.position, size);
+            if (slice.size() == 0) {
                 complete(c, runId);
                 c.commit();
                 return BatchOutcome.DONE;
             }
-            changed = java != null ? applyJava(c, sql.table(), java, run.args, ids) : sql.applySteps(c, ids);
-            run.position = ids.get(ids.size() - 1);
-            run.processed += ids.size();
+            int changed = java != null ? applyJava(c, sql, java, run.args, slice) : sql.applySteps(c, slice);
+            run.position = slice.last();
+            run.processed += slice.size();
             run.changed += changed;
             boolean reachedLimit = run.maxDocuments != null && run.processed >= run.maxDocuments;
             saveProgress(c, runId, run, reachedLimit);
             c.commit();
-            metrics.batch(run.migration, ids.size(), changed);
+            metrics.batch(run.migration, slice.size(), changed);
             if (reachedLimit) {
                 LOG.infof("Migration %s run %d stopped at its limit of %d documents", run.migration, runId, run.maxDocuments);
                 return BatchOutcome.DONE;
@@ -171,7 +173,7 @@ public class RunExecutor {
             c.rollback();
             c.setAutoCommit(true);
             if (e.getSQLState() != null && e.getSQLState().startsWith("22") && java == null) {
-                UUID bad = culprit(c, sql, run.position, size);
+                UUID bad = culprit(c, sql, sql.nextSlice(c, run.position, size));
                 fail(c, runId, bad == null ? null : DocumentId.fromUuid(bad).toString(), firstLine(e.getMessage()));
                 return BatchOutcome.STOP;
             }
@@ -203,11 +205,13 @@ public class RunExecutor {
         }
     }
 
-    private int applyJava(Connection c, DocTable table, JavaMigration java, JsonNode args, List<UUID> ids) throws SQLException {
+    private int applyJava(Connection c, BatchSql sql, JavaMigration java, JsonNode args, BatchSql.Slice slice) throws SQLException {
+        DocTable table = sql.table();
         List<UUID> changedIds = new ArrayList<>();
         List<String> bodies = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("select id, data::text from " + table.sqlName() + " where id = any(?::uuid[]) order by id")) {
-            p.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+        try (PreparedStatement p = c.prepareStatement("select id, data::text from " + table.sqlName() + " where id > ? and id <= ? order by id")) {
+            p.setObject(1, slice.after() == null ? new UUID(0, 0) : slice.after());
+            p.setObject(2, slice.last());
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     UUID id = r.getObject(1, UUID.class);
@@ -239,8 +243,8 @@ public class RunExecutor {
     }
 
     /** After a batch failed on bad data: tries its documents one by one to name the one that breaks (F15). */
-    private UUID culprit(Connection c, BatchSql sql, UUID after, int size) throws SQLException {
-        for (UUID id : sql.nextIds(c, after, size)) {
+    private UUID culprit(Connection c, BatchSql sql, BatchSql.Slice slice) throws SQLException {
+        for (UUID id : sql.ids(c, slice)) {
             try {
                 sql.tryOne(c, id);
             } catch (SQLException e) {
@@ -360,6 +364,17 @@ public class RunExecutor {
         ZonedDateTime now = ZonedDateTime.now();
         Optional<ZonedDateTime> last = ExecutionTime.forCron(CRON.parse(def.window().cron())).lastExecution(now);
         return last.isPresent() && now.isBefore(last.get().plus(def.window().duration()));
+    }
+
+    private static void setPlanCacheMode(Connection c, String mode) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select set_config('plan_cache_mode', ?, false)")) {
+            p.setString(1, mode);
+            p.execute();
+        }
+    }
+
+    static boolean needsIdText(MigrationDefinition def) {
+        return def.steps().stream().anyMatch(s -> s instanceof Step.CountRelated);
     }
 
     private Map<String, DocTable> related(MigrationDefinition def) {

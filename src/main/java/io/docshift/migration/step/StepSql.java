@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Turns declarative steps into one chain of SQL expressions evaluated by PostgreSQL: stage {@code s0.d} is
- * the stored body, each step a {@code cross join lateral} over the previous stage, so the work stays in
- * the database and each stage names its input once. Paths are validated identifiers and go into the text;
+ * the stored body (the caller provides it), each step a {@code cross join lateral} over the previous stage,
+ * so the work stays in the database and each stage names its input once. Paths are validated identifiers and go into the text;
  * values are bound. The chain may use {@code b.idtext}, the document's id as clients see it.
  */
 public final class StepSql {
@@ -26,12 +26,11 @@ public final class StepSql {
     }
 
     /**
-     * The lateral chain for {@code steps} over a row {@code t} (with {@code t.data}) and {@code b.idtext};
-     * {@code related} resolves a countRelated table (absent: it never had documents).
+     * The lateral chain for {@code steps}: it follows a relation {@code s0(d)} holding the stored body and, for
+     * countRelated, {@code b(idtext)}; {@code related} resolves a countRelated table (absent: it never had documents).
      */
     public static Fragment chain(List<Step> steps, Map<String, DocTable> related) {
         StepSql s = new StepSql();
-        s.sql.append(" cross join lateral (select t.data as d) s0");
         for (int i = 0; i < steps.size(); i++) {
             String in = "s" + i + ".d";
             s.sql.append(" cross join lateral (select ");

@@ -1,0 +1,113 @@
+package io.docshift.bench;
+
+import io.docshift.support.Api;
+import io.docshift.support.Runs;
+import io.docshift.support.TestDb;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Backfilling a missing field on half of 1,000,000 documents: Docshift's declarative and Java paths beside
+ * {@code ../shared/bench/MigrationAnchors.java}, run in the same benchmark run on the same data shape.
+ * Figures are changed documents per second; ratios are against the anchors of this run. Only in {@code -Pbench}.
+ */
+@QuarkusTest
+class MigrationThroughputBench {
+
+    static final int DOCUMENTS = Integer.getInteger("bench.documents", 1_000_000);
+    static final Path ANCHORS = Path.of("..", "shared", "bench", "MigrationAnchors.java");
+    static final String DATA = "jsonb_build_object('orgId', 'org_' || (g % 1000), 'name', 'Customer ' || g)"
+            + " || case when g % 2 = 0 then '{\"status\":\"active\"}'::jsonb else '{}'::jsonb end";
+
+    @Test
+    void backfillThroughputBesideTheAnchors() throws Exception {
+        Map<String, Double> anchors = runAnchors();
+
+        String table = TestDb.freshTable("bench_declarative");
+        double declarative = docshiftRun(table, () -> {
+            String m = TestDb.freshTable("bench_backfill");
+            Runs.define(m, "{\"table\":\"" + table + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"status\",\"value\":\"active\"}]}");
+            return Runs.start(m, "{}");
+        });
+        if (TestDb.tableExists(BackfillStatusMigration.TABLE)) {
+            try (var c = TestDb.connect()) {
+                c.createStatement().execute("truncate " + TestDb.physical(BackfillStatusMigration.TABLE));
+            }
+        }
+        double java = docshiftRun(BackfillStatusMigration.TABLE, () -> Runs.start("benchBackfillStatusJava", "{\"rerun\":true}"));
+
+        Double single = anchors.get("set-based-single");
+        Double perDoc = anchors.get("per-doc-100");
+        anchors.forEach((name, rate) -> BenchReport.record("migration", "anchor " + name, rate, "docs/s", "MigrationAnchors, same run", true));
+        record("docshift declarative", declarative, single, perDoc, 0.8);
+        record("docshift java", java, single, perDoc, 0.5);
+    }
+
+    private interface Starter {
+        long start() throws Exception;
+    }
+
+    /** Loads the data, runs the migration through the API, and returns changed documents per second. */
+    private static double docshiftRun(String table, Starter starter) throws Exception {
+        Api.insert(table, "{\"orgId\":\"org_0\",\"name\":\"Customer 0\",\"status\":\"active\"}");
+        TestDb.bulkLoad(table, DOCUMENTS - 1, DATA);
+        try (var c = TestDb.connect()) {
+            c.createStatement().execute("vacuum analyze " + TestDb.physical(table));
+        }
+        long t0 = System.nanoTime();
+        long run = starter.start();
+        JsonPath done = Runs.awaitEnd(run, Duration.ofMinutes(10));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals("completed", done.getString("state"), done.prettify());
+        long changed = done.getLong("changed");
+        assertEquals(0, TestDb.scalar("select count(*) from " + TestDb.physical(table) + " where not data ? 'status'"));
+        return changed / seconds;
+    }
+
+    private static void record(String name, double rate, Double single, Double perDoc, double target) {
+        String note = single == null ? "anchors not run"
+                : String.format("%.2fx set-based-single (target ≥ %.1fx), %.2fx per-doc-100 (target ≥ 2.5x)", rate / single, target, rate / perDoc);
+        boolean meets = single == null || rate / single >= target && rate / perDoc >= 2.5;
+        BenchReport.record("migration", name, rate, "docs/s", note, meets);
+    }
+
+    /** Runs the shared anchors as their own JVM against the same database, and parses their docs/s. */
+    private static Map<String, Double> runAnchors() throws Exception {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (!Files.exists(ANCHORS)) {
+            System.out.println("BENCH | anchors skipped: " + ANCHORS.toAbsolutePath() + " not found");
+            return out;
+        }
+        String driver = Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp", driver, ANCHORS.toString(),
+                "jdbc:postgresql://127.0.0.1:5432/test?user=postgres", Integer.toString(DOCUMENTS)).redirectErrorStream(true).start();
+        Pattern line = Pattern.compile("^(\\S+)\\s+(\\d+) docs changed in\\s+([\\d.]+) s =\\s+(\\d+) docs/s");
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            String l;
+            while ((l = r.readLine()) != null) {
+                System.out.println("anchors: " + l);
+                Matcher m = line.matcher(l.trim());
+                if (m.find()) {
+                    out.put(m.group(1), Double.parseDouble(m.group(4)));
+                }
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("MigrationAnchors failed");
+        }
+        return out;
+    }
+}
