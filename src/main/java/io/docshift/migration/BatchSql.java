@@ -53,6 +53,11 @@ final class BatchSql {
         return table;
     }
 
+    /** The declarative batch statement (for tests that read its plan). */
+    String updateSql() {
+        return update;
+    }
+
     /** The next slice of at most {@code limit} ids after {@code after} (from the start when null). */
     Slice nextSlice(Connection c, UUID after, int limit) throws SQLException {
         try (PreparedStatement p = c.prepareStatement(after == null ? firstSlice : nextSlice)) {

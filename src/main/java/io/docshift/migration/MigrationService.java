@@ -52,6 +52,8 @@ public class MigrationService {
     DocumentsConfig documents;
     @Inject
     DataSource dataSource;
+    @Inject
+    MigrationsConfig config;
 
     /** A run request: {@code {"args", "dryRun", "limit", "rerun"}}. */
     public record RunRequest(JsonNode args, boolean dryRun, Long limit, boolean rerun) {
@@ -132,7 +134,7 @@ public class MigrationService {
         run.args = args.toString();
         run.state = RunEntity.PENDING;
         run.maxDocuments = request.limit();
-        run.batchSize = 100;
+        run.batchSize = config.initialBatchSize();
         run.total = tables.find(def.table()).map(this::count).orElse(0L);
         run.persistAndFlush();
         announce(run.id);

@@ -232,8 +232,8 @@ public class RunExecutor {
         if (changedIds.isEmpty()) {
             return 0;
         }
-        try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = x.d::jsonb, revision = nextval('docshift.write_seq')"
-                + " from unnest(?::uuid[], ?::text[]) as x(id, d) where u.id = x.id and u.id = any(?::uuid[]) and u.data is distinct from x.d::jsonb")) {
+        try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = x.d, revision = nextval('docshift.write_seq')"
+                + " from unnest(?::uuid[], ?::jsonb[]) as x(id, d) where u.id = x.id and u.id = any(?::uuid[]) and u.data is distinct from x.d")) {
             Object[] idArray = changedIds.toArray();
             p.setArray(1, c.createArrayOf("uuid", idArray));
             p.setArray(2, c.createArrayOf("text", bodies.toArray()));

@@ -87,6 +87,9 @@ class MigrationThroughputBench {
     /** Runs the shared anchors as their own JVM against the same database, and parses their docs/s. */
     private static Map<String, Double> runAnchors() throws Exception {
         Map<String, Double> out = new LinkedHashMap<>();
+        if (!Boolean.parseBoolean(System.getProperty("bench.anchors", "true"))) {
+            return out;
+        }
         if (!Files.exists(ANCHORS)) {
             System.out.println("BENCH | anchors skipped: " + ANCHORS.toAbsolutePath() + " not found");
             return out;
