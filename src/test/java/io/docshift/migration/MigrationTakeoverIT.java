@@ -91,6 +91,85 @@ class MigrationTakeoverIT {
         }
     }
 
+    @Test
+    void aPausedWorkerLosesItsRunAndCannotApplyABatchTwiceWhenItWakes() throws Exception {
+        exercise("paused", (victim) -> {
+            victim.pause();
+            return () -> victim.resume();
+        }, Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aWorkerStoppedWithSigtermReleasesItsRunAfterItsBatch() throws Exception {
+        exercise("sigterm", (victim) -> {
+            victim.stop();
+            return () -> { };
+        }, Duration.ofSeconds(15));
+    }
+
+    private interface Fault {
+        /** Does something to the worker holding the run; returns what undoes it, if anything. */
+        Undo apply(AppProcess victim) throws Exception;
+    }
+
+    private interface Undo {
+        void run() throws Exception;
+    }
+
+    /** Two pods, 100,000 documents, a fault on the holder mid-run: the run completes, each document changed once. */
+    private static void exercise(String label, Fault fault, Duration staleAfter) throws Exception {
+        int documents = 100_000;
+        List<AppProcess> pods = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                pods.add(AppProcess.start(label + "-" + i, Map.of("docshift.migrations.poll", "1s",
+                        "docshift.migrations.stale-after", staleAfter.toSeconds() + "s")));
+            }
+            for (AppProcess pod : pods) {
+                pod.awaitReady(Duration.ofSeconds(90));
+            }
+            String table = TestDb.freshTable(label);
+            given().baseUri(pods.get(0).baseUri()).contentType(ContentType.JSON).body("{\"v\":\"orig0\",\"orig\":\"orig0\"}")
+                    .post("/api/tables/" + table + "/documents").then().statusCode(201);
+            TestDb.bulkLoad(table, documents - 1, "jsonb_build_object('v', 'orig' || g, 'orig', 'orig' || g)");
+            String name = TestDb.freshTable(label + "_m");
+            given().baseUri(pods.get(0).baseUri()).contentType(ContentType.JSON)
+                    .body("{\"table\":\"" + table + "\",\"maxDocumentsPerSecond\":20000,\"steps\":[{\"op\":\"rename\",\"from\":\"v\",\"to\":\"w\"},"
+                            + "{\"op\":\"set\",\"field\":\"v\",\"value\":\"second\"}]}")
+                    .put("/api/migrations/" + name).then().statusCode(201);
+            long run = given().baseUri(pods.get(0).baseUri()).contentType(ContentType.JSON).body("{}").post("/api/migrations/" + name + "/runs")
+                    .then().statusCode(202).extract().jsonPath().getLong("runId");
+            JsonPath state = awaitProgress(pods, run, 10_000);
+            String owner = state.getString("owner");
+            AppProcess victim = pods.stream().filter(p -> owner.startsWith(p.name() + "-")).findFirst().orElseThrow();
+            AppProcess other = pods.stream().filter(p -> p != victim).findFirst().orElseThrow();
+            Undo undo = fault.apply(victim);
+            try {
+                JsonPath done = awaitEnd(other.baseUri(), run);
+                assertEquals("completed", done.getString("state"), done.prettify());
+                assertNotEquals(owner, done.getString("owner"), "the other worker finished the run");
+            } finally {
+                undo.run();
+            }
+            // the victim, awake again and serving, must not have applied anything twice
+            if (victim.isAlive()) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (victim.status("/q/health/live") != 200 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals(200, victim.status("/q/health/live"), "the paused pod serves again");
+            }
+            JsonPath after = awaitEnd(other.baseUri(), run);
+            assertEquals(documents, after.getLong("processed"));
+            assertEquals(documents, TestDb.scalar("select count(*) from " + TestDb.physical(table)
+                    + " where data->'w' = data->'orig' and data->>'v' = 'second'"), "every document changed exactly once");
+        } finally {
+            for (AppProcess pod : pods) {
+                pod.close();
+            }
+        }
+    }
+
     private static JsonPath awaitProgress(List<AppProcess> pods, long run, long processed) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {

@@ -112,6 +112,23 @@ public final class AppProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** SIGSTOP: the process freezes with its connections open, as a paused or partitioned pod. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
