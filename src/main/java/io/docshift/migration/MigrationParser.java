@@ -4,26 +4,20 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.docshift.document.TableName;
+import io.docshift.document.json.CanonicalJson;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.Violation;
 import io.docshift.migration.step.FieldPath;
 import io.docshift.migration.step.Step;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** Reads declarative migration definitions strictly, reporting every mistake with its JSON Pointer. */
@@ -31,7 +25,6 @@ public final class MigrationParser {
 
     public static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     static final int MAX_STEPS = 64;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
     private static final Set<String> KEYS = Set.of("name", "table", "steps", "backup", "maxDocumentsPerSecond", "window");
 
@@ -280,27 +273,6 @@ public final class MigrationParser {
 
     /** SHA-256 of the definition with keys sorted, so formatting and key order never count as drift. */
     static String checksum(JsonNode source) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(MAPPER.writeValueAsString(sorted(source)).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static JsonNode sorted(JsonNode node) {
-        if (node.isObject()) {
-            Map<String, JsonNode> byKey = new TreeMap<>();
-            node.fields().forEachRemaining(e -> byKey.put(e.getKey(), sorted(e.getValue())));
-            ObjectNode out = JsonNodeFactory.instance.objectNode();
-            byKey.forEach(out::set);
-            return out;
-        }
-        if (node.isArray()) {
-            ArrayNode out = JsonNodeFactory.instance.arrayNode();
-            node.forEach(n -> out.add(sorted(n)));
-            return out;
-        }
-        return node;
+        return CanonicalJson.sha256(source);
     }
 }

@@ -1,22 +1,18 @@
 package io.docshift.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.docshift.document.TableName;
+import io.docshift.document.json.CanonicalJson;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.Violation;
 import io.docshift.schema.validate.Validator;
 import io.docshift.schema.validate.Validators;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +33,6 @@ public final class SchemaParser {
     private static final Pattern INDEX_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final Pattern FIELD_PATH = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}(\\.[A-Za-z][A-Za-z0-9_]{0,63}){0,15}");
     private static final Set<String> RESERVED_INDEXES = Set.of("by_id", "by_creation_time");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Function<String, OptionalInt> tableNumbers;
     private final List<Violation> problems = new ArrayList<>();
@@ -92,7 +87,7 @@ public final class SchemaParser {
                 }
             }
         }
-        return new Schema(tables, validation, doc, hash(canonical(tables, validation)));
+        return new Schema(tables, validation, doc, CanonicalJson.sha256(canonical(tables, validation)));
     }
 
     private TableSchema table(String name, JsonNode def, String at) {
@@ -330,7 +325,7 @@ public final class SchemaParser {
         return null;
     }
 
-    /** The canonical form: normalized validators, keys sorted, indexes in declared order. */
+    /** The normalized form: full validators for field maps, indexes in declared order (keys are sorted when hashed). */
     static JsonNode canonical(Map<String, TableSchema> tables, boolean validation) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("schemaValidation", validation);
@@ -344,32 +339,7 @@ public final class SchemaParser {
                 spec.fields().forEach(i.putArray("fields")::add);
             }
         });
-        return sorted(root);
+        return root;
     }
 
-    private static JsonNode sorted(JsonNode node) {
-        if (node.isObject()) {
-            ObjectNode out = JsonNodeFactory.instance.objectNode();
-            Map<String, JsonNode> byKey = new TreeMap<>();
-            node.fields().forEachRemaining(e -> byKey.put(e.getKey(), e.getValue()));
-            byKey.forEach((k, v) -> out.set(k, sorted(v)));
-            return out;
-        }
-        if (node.isArray()) {
-            ArrayNode out = JsonNodeFactory.instance.arrayNode();
-            node.forEach(n -> out.add(sorted(n)));
-            return out;
-        }
-        return node;
-    }
-
-    private static String hash(JsonNode canonical) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(MAPPER.writeValueAsString(canonical).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

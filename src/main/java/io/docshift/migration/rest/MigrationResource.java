@@ -9,7 +9,6 @@ import io.docshift.migration.MigrationRegistry;
 import io.docshift.migration.MigrationService;
 import io.docshift.migration.RunView;
 import io.docshift.migration.store.MigrationEntity;
-import io.docshift.migration.store.RunEntity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class IndexBuilder {
 
     private static final Logger LOG = Logger.getLogger(IndexBuilder.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     @Inject
     DataSource dataSource;
@@ -113,7 +114,7 @@ public class IndexBuilder {
                      + " where state in ('building', 'dropping') order by created_at")) {
             while (r.next()) {
                 List<String> fields = new ArrayList<>();
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.getString(3)).forEach(f -> fields.add(f.asText()));
+                MAPPER.readTree(r.getString(3)).forEach(f -> fields.add(f.asText()));
                 out.add(new Pending(r.getString(1), r.getString(2), fields, r.getString(4)));
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
