@@ -4,6 +4,7 @@ import io.docshift.coordination.AdvisoryLocks;
 import io.docshift.coordination.AdvisoryLocks.Purpose;
 import io.docshift.coordination.PgNotifications.Notification;
 import io.docshift.coordination.WorkerIdentity;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.Priority;
@@ -127,6 +128,12 @@ public class MigrationWorker {
             }
         }
         return ids;
+    }
+
+    /** At SIGTERM, while readiness is already DOWN: take no new batch, so the run is released early. */
+    void onShutdownRequested(@Observes ShutdownDelayInitiatedEvent ignored) {
+        stopping = true;
+        LOG.infof("Migration worker %s stops taking batches: shutdown requested", worker.id());
     }
 
     /** Ends the current batch and releases the run before the datasource closes. */

@@ -99,14 +99,6 @@ class MigrationTakeoverIT {
         }, Duration.ofSeconds(3));
     }
 
-    @Test
-    void aWorkerStoppedWithSigtermReleasesItsRunAfterItsBatch() throws Exception {
-        exercise("sigterm", (victim) -> {
-            victim.stop();
-            return () -> { };
-        }, Duration.ofSeconds(15));
-    }
-
     private interface Fault {
         /** Does something to the worker holding the run; returns what undoes it, if anything. */
         Undo apply(AppProcess victim) throws Exception;

@@ -100,6 +100,16 @@ public final class AppProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** SIGTERM, without waiting. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** SIGTERM, then waits for the exit. */
     public void stop() throws InterruptedException {
         process.destroy();

@@ -1,0 +1,192 @@
+package io.docshift.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.docshift.coordination.CoordinationConfig;
+import io.docshift.document.DocumentsConfig;
+import io.docshift.migration.MigrationsConfig;
+import io.docshift.schema.SchemaConfig;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.config.ConfigMapping;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Renders each kustomize overlay with {@code kubectl kustomize} and checks the objects against the application
+ * itself: probe paths answer, the port is the app's, every environment variable is a key the app reads, the
+ * mounted files are where the app looks. A manifest that drifts from the code fails the build.
+ */
+@QuarkusTest
+class KubernetesManifestsTest {
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+    /** Variables read by the JVM or the image, not by Docshift's configuration. */
+    private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+
+    @ParameterizedTest(name = "overlay {0}")
+    @ValueSource(strings = {"dev", "prod"})
+    void theRenderedOverlayMatchesTheApplication(String overlay) throws Exception {
+        List<JsonNode> objects = render(overlay);
+        JsonNode deployment = only(objects, "Deployment");
+        JsonNode spec = deployment.path("spec");
+        assertEquals(3, spec.path("replicas").asInt());
+        assertEquals("RollingUpdate", spec.path("strategy").path("type").asText());
+        assertEquals(1, spec.path("strategy").path("rollingUpdate").path("maxSurge").asInt());
+        assertEquals(0, spec.path("strategy").path("rollingUpdate").path("maxUnavailable").asInt());
+
+        JsonNode pod = spec.path("template").path("spec");
+        JsonNode container = pod.path("containers").get(0);
+        int port = container.path("ports").get(0).path("containerPort").asInt();
+        assertEquals(Integer.parseInt(applicationProperties().getProperty("quarkus.http.port")), port, "the container port is the app's");
+
+        assertProbe(container, "startupProbe", "/q/health/started");
+        assertProbe(container, "readinessProbe", "/q/health/ready");
+        assertProbe(container, "livenessProbe", "/q/health/live");
+        // a long migration must never get a pod killed: liveness tolerates a minute of silence
+        JsonNode liveness = container.path("livenessProbe");
+        assertTrue(liveness.path("periodSeconds").asInt() * liveness.path("failureThreshold").asInt() >= 60);
+
+        int preStop = Integer.parseInt(container.path("lifecycle").path("preStop").path("exec").path("command").get(1).asText());
+        assertTrue(pod.path("terminationGracePeriodSeconds").asInt() > preStop + 30,
+                "the grace period covers the preStop pause and a batch drain with room to spare");
+
+        Set<String> known = configKeysAsEnvironmentVariables();
+        for (JsonNode env : container.path("env")) {
+            String name = env.path("name").asText();
+            assertTrue(known.contains(name) || JVM_VARIABLES.contains(name), name + " is not a configuration key Docshift reads");
+        }
+        assertEquals("metadata.name", env(container, "DOCSHIFT_WORKER_ID").path("valueFrom").path("fieldRef").path("fieldPath").asText());
+
+        String schemaFile = env(container, "DOCSHIFT_SCHEMA_FILE").path("value").asText();
+        String migrationsDir = env(container, "DOCSHIFT_MIGRATIONS_DIR").path("value").asText();
+        JsonNode schemaMap = mountedConfigMap(objects, pod, container, Path.of(schemaFile).getParent().toString());
+        assertTrue(schemaMap.path("data").has(Path.of(schemaFile).getFileName().toString()), "the schema file is in its ConfigMap");
+        JsonNode migrationsMap = mountedConfigMap(objects, pod, container, migrationsDir);
+        migrationsMap.path("data").fieldNames().forEachRemaining(f -> assertTrue(f.endsWith(".json"), f));
+
+        JsonNode security = container.path("securityContext");
+        assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean());
+        assertTrue(security.path("readOnlyRootFilesystem").asBoolean());
+        assertFalse(security.path("allowPrivilegeEscalation").asBoolean(true));
+        assertEquals("ALL", security.path("capabilities").path("drop").get(0).asText());
+        assertNotNull(container.path("resources").path("limits").get("memory"));
+        assertNotNull(container.path("resources").path("requests").get("cpu"));
+
+        assertEquals("/q/metrics", spec.path("template").path("metadata").path("annotations").path("prometheus.io/path").asText());
+        given().get("/q/metrics").then().statusCode(200);
+        assertEquals(2, only(objects, "PodDisruptionBudget").path("spec").path("minAvailable").asInt());
+        assertTrue(only(objects, "HorizontalPodAutoscaler").path("spec").path("minReplicas").asInt() >= 3);
+        JsonNode service = objects.stream().filter(o -> o.path("kind").asText().equals("Service") && o.path("metadata").path("name").asText().equals("docshift"))
+                .findFirst().orElseThrow(() -> new AssertionError("no Service docshift"));
+        assertEquals("docshift", service.path("spec").path("selector").path("app").asText());
+        assertEquals("http", service.path("spec").path("ports").get(0).path("targetPort").asText());
+        assertTrue(objects.stream().anyMatch(o -> o.path("kind").asText().equals("NetworkPolicy")));
+
+        if (overlay.equals("dev")) {
+            JsonNode postgres = only(objects, "StatefulSet");
+            assertFalse(postgres.path("spec").path("volumeClaimTemplates").isEmpty(), "dev PostgreSQL keeps its data in a PVC");
+            assertTrue(objects.stream().anyMatch(o -> o.path("kind").asText().equals("Secret")));
+        } else {
+            assertTrue(objects.stream().noneMatch(o -> o.path("kind").asText().equals("Secret")), "prod takes its database Secret from outside");
+        }
+    }
+
+    private static void assertProbe(JsonNode container, String probe, String path) {
+        JsonNode get = container.path(probe).path("httpGet");
+        assertEquals(path, get.path("path").asText(), probe);
+        assertEquals("http", get.path("port").asText(), probe);
+        given().get(path).then().statusCode(200);
+    }
+
+    private static JsonNode env(JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no environment variable " + name);
+    }
+
+    private static JsonNode mountedConfigMap(List<JsonNode> objects, JsonNode pod, JsonNode container, String mountPath) {
+        String volume = null;
+        for (JsonNode m : container.path("volumeMounts")) {
+            if (m.path("mountPath").asText().equals(mountPath)) {
+                volume = m.path("name").asText();
+            }
+        }
+        assertNotNull(volume, "something is mounted at " + mountPath);
+        for (JsonNode v : pod.path("volumes")) {
+            if (v.path("name").asText().equals(volume)) {
+                String map = v.path("configMap").path("name").asText();
+                return objects.stream().filter(o -> o.path("kind").asText().equals("ConfigMap") && o.path("metadata").path("name").asText().equals(map))
+                        .findFirst().orElseThrow(() -> new AssertionError("no ConfigMap " + map));
+            }
+        }
+        throw new AssertionError("no volume " + volume);
+    }
+
+    private static JsonNode only(List<JsonNode> objects, String kind) {
+        List<JsonNode> found = objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+        assertEquals(1, found.size(), "one " + kind);
+        return found.get(0);
+    }
+
+    private static List<JsonNode> render(String overlay) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("kubectl", "kustomize", Path.of("k8s", "overlays", overlay).toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<JsonNode> objects = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(p.getInputStream())) {
+            while (it.hasNext()) {
+                JsonNode o = it.next();
+                if (o != null && !o.isEmpty()) {
+                    objects.add(o);
+                }
+            }
+        }
+        assertEquals(0, p.waitFor(), "kubectl kustomize k8s/overlays/" + overlay);
+        return objects;
+    }
+
+    private static Properties applicationProperties() throws IOException {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("src", "main", "resources", "application.properties"))) {
+            props.load(in);
+        }
+        return props;
+    }
+
+    /** Every key Docshift reads, written as an environment variable (dots and dashes as underscores). */
+    private static Set<String> configKeysAsEnvironmentVariables() throws IOException {
+        Set<String> keys = new HashSet<>(applicationProperties().stringPropertyNames());
+        keys.add("docshift.worker-id");
+        for (Class<?> mapping : List.of(DocumentsConfig.class, SchemaConfig.class, MigrationsConfig.class, CoordinationConfig.class)) {
+            String prefix = mapping.getAnnotation(ConfigMapping.class).prefix();
+            for (Method m : mapping.getDeclaredMethods()) {
+                keys.add(prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase());
+            }
+        }
+        Set<String> env = new HashSet<>();
+        for (String k : keys) {
+            env.add(k.replaceAll("^%[a-z]+\\.", "").replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
+        }
+        return env;
+    }
+}
