@@ -54,7 +54,7 @@ public class IndexQueryService {
     public Page query(String tableName, QueryRequest q) {
         IndexQuerySql.Built built = plan(tableName, q);
         DocTable table = tables.find(tableName).orElseThrow();
-        int keys = keyCount(tableName, q);
+        int keys = built.keys();
         return Jdbc.call(dataSource, c -> {
             List<StoredDocument> docs = new ArrayList<>();
             List<String> lastKeys = List.of();
@@ -150,10 +150,6 @@ public class IndexQueryService {
             throw InvalidRequest.at("/index", "index '" + index + "' is not ready yet (it is being built); see GET /api/schema");
         }
         return spec.fields();
-    }
-
-    private int keyCount(String tableName, QueryRequest q) {
-        return q.index().equals(BY_CREATION_TIME) ? 0 : indexFields(tableName, tables.find(tableName).orElseThrow(), q.index()).size() - q.eq().size();
     }
 
     private static String boundType(QueryRequest.Range range) {

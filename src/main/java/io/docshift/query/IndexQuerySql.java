@@ -15,8 +15,11 @@ import java.util.List;
  */
 public final class IndexQuerySql {
 
-    /** SQL with its parameters: Strings bind as jsonb text, UUIDs and Integers as themselves. */
-    public record Built(String sql, List<Object> params) {
+    /**
+     * SQL with its parameters (Strings bind as jsonb text, UUIDs and Integers as themselves); each row has the
+     * id, the body, then {@code keys} index values that a continuation cursor needs.
+     */
+    public record Built(String sql, List<Object> params, int keys) {
     }
 
     /** What to query: equality values for the first {@code eq.size()} fields, then an optional range. */
@@ -90,7 +93,7 @@ public final class IndexQuerySql {
         }
         sql.append("id ").append(dir).append(" limit ?");
         params.add(s.limit());
-        return new Built(sql.toString(), params);
+        return new Built(sql.toString(), params, rest.size());
     }
 
     /** The first id a document created at {@code millis} can have in {@code table}: creation-time ranges become id ranges. */

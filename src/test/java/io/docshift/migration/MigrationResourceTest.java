@@ -247,15 +247,17 @@ class MigrationResourceTest {
                 c.createStatement().execute("delete from " + physicalBefore);
             }
         }
-        List<String> ids = Bulk.insert(t, 250, i -> i == 7 ? "{\"skip\":true}" : "{\"n\":" + i + "}");
+        List<String> ids = Bulk.insert(t, 250, i -> i == 7 ? "{\"skip\":true}" : i == 9 ? "{\"raceMe\":true}" : "{\"n\":" + i + "}");
         given().get("/api/migrations/appendVisit").then().statusCode(200).body("kind", equalTo("java"));
         given().contentType(ContentType.JSON).body("{\"dryRun\":true,\"args\":{\"mark\":\"d\"}}").post("/api/migrations/appendVisit/runs")
                 .then().statusCode(200).body("examined", equalTo(250)).body("wouldChange", equalTo(249)).body("documents[0].after.visits", equalTo("d"));
-        JsonPath run = Runs.awaitEnd(Runs.start("appendVisit", "{\"args\":{\"mark\":\"a\"},\"rerun\":true}"), WAIT);
+        JsonPath run = Runs.awaitEnd(Runs.start("appendVisit", "{\"args\":{\"mark\":\"a\",\"race\":true},\"rerun\":true}"), WAIT);
         assertEquals("completed", run.getString("state"));
         assertEquals(250, run.getLong("processed"));
         assertEquals(249, run.getLong("changed"));
         assertEquals(249, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data->>'visits' = 'a'"));
+        // a client wrote document 9 between the migration's read and its write: the client's write survives
+        given().get(docs(t) + "/" + ids.get(9)).then().body("client", equalTo("won")).body("visits", equalTo("a"));
         given().contentType(ContentType.JSON).body("{\"poison\":true}").put(docs(t) + "/" + ids.get(100)).then().statusCode(200);
         JsonPath failed = Runs.awaitEnd(Runs.start("appendVisit", "{\"args\":{\"mark\":\"b\"},\"rerun\":true}"), WAIT);
         assertEquals("failed", failed.getString("state"));
