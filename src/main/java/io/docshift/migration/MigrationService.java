@@ -1,22 +1,15 @@
 package io.docshift.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.docshift.coordination.PgNotifications;
 import io.docshift.db.Jdbc;
 import io.docshift.document.DocumentsConfig;
-import io.docshift.document.json.DocumentJson;
 import io.docshift.document.store.DocTable;
-import io.docshift.document.store.DocumentId;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.Conflict;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.NotFound;
-import io.docshift.error.Unprocessable;
-import io.docshift.migration.step.Step;
-import io.docshift.migration.step.StepSql;
 import io.docshift.migration.store.MigrationEntity;
 import io.docshift.migration.store.RunEntity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,23 +17,14 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import javax.sql.DataSource;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /** Migration definitions and runs: what the REST API asks of the engine. */
 @ApplicationScoped
 @Transactional
 public class MigrationService {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Inject
     MigrationRegistry registry;
@@ -54,6 +38,8 @@ public class MigrationService {
     DataSource dataSource;
     @Inject
     MigrationsConfig config;
+    @Inject
+    DryRuns dryRuns;
 
     /** A run request: {@code {"args", "dryRun", "limit", "rerun"}}. */
     public record RunRequest(JsonNode args, boolean dryRun, Long limit, boolean rerun) {
@@ -118,7 +104,7 @@ public class MigrationService {
             throw InvalidRequest.at("/limit", "a positive number of documents");
         }
         if (request.dryRun()) {
-            return dryRun(def, args, request.limit() == null ? 10 : (int) Math.min(request.limit(), 1000));
+            return dryRuns.run(def, args, request.limit() == null ? 10 : (int) Math.min(request.limit(), 1000));
         }
         Optional<RunEntity> done = RunEntity.completed(name);
         if (done.isPresent() && !request.rerun()) {
@@ -193,82 +179,5 @@ public class MigrationService {
     private long count(DocTable table) {
         return tables.summaries(documents.exactCountBelow()).stream()
                 .filter(s -> s.table().number() == table.number()).mapToLong(TableRegistry.TableSummary::documents).findFirst().orElse(0);
-    }
-
-    private DryRun dryRun(MigrationDefinition def, JsonNode args, int limit) {
-        Optional<DocTable> table = tables.find(def.table());
-        if (table.isEmpty()) {
-            return new DryRun(0, 0, List.of());
-        }
-        return def.isJava() ? javaDryRun(def, table.get(), args, limit) : declarativeDryRun(def, table.get(), limit);
-    }
-
-    private DryRun declarativeDryRun(MigrationDefinition def, DocTable table, int limit) {
-        Map<String, DocTable> related = new HashMap<>();
-        for (Step s : def.steps()) {
-            if (s instanceof Step.CountRelated cr) {
-                tables.find(cr.table()).ifPresent(t -> related.put(cr.table(), t));
-            }
-        }
-        BatchSql sql = new BatchSql(table, StepSql.chain(def.steps(), related), RunExecutor.needsIdText(def));
-        return Jdbc.call(dataSource, c -> {
-            long examined;
-            long wouldChange;
-            List<Example> examples = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement(sql.dryRunCountsSql())) {
-                BatchSql.bind(p, 1, sql.chainParams());
-                try (ResultSet r = p.executeQuery()) {
-                    r.next();
-                    examined = r.getLong(1);
-                    wouldChange = r.getLong(2);
-                }
-                try (PreparedStatement e = c.prepareStatement(sql.dryRunExamplesSql())) {
-                    int i = BatchSql.bind(e, 1, sql.chainParams());
-                    e.setInt(i, limit);
-                    try (ResultSet r = e.executeQuery()) {
-                        while (r.next()) {
-                            examples.add(new Example(DocumentId.fromUuid(r.getObject(1, UUID.class)).toString(),
-                                    MAPPER.readTree(r.getString(2)), MAPPER.readTree(r.getString(3))));
-                        }
-                    }
-                }
-            } catch (SQLException e) {
-                if (e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-                    throw new Unprocessable("A real run would fail: " + RunExecutor.firstLine(e.getMessage())
-                            + ". Fix the document or the step; a real run stops on it and names it.", List.of(), List.of());
-                }
-                throw e;
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            return new DryRun(examined, wouldChange, examples);
-        });
-    }
-
-    private DryRun javaDryRun(MigrationDefinition def, DocTable table, JsonNode args, int limit) {
-        JavaMigration java = registry.javaMigrations().get(def.name());
-        return Jdbc.call(dataSource, c -> {
-            long examined = 0;
-            long wouldChange = 0;
-            List<Example> examples = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("select id, data::text from " + table.sqlName() + " order by id")) {
-                p.setFetchSize(1000);
-                try (ResultSet r = p.executeQuery()) {
-                    while (r.next()) {
-                        examined++;
-                        String id = DocumentId.fromUuid(r.getObject(1, UUID.class)).toString();
-                        ObjectNode before = DocumentJson.fromStoredText(r.getString(2));
-                        Optional<ObjectNode> after = java.migrate(id, before.deepCopy(), args);
-                        if (after != null && after.isPresent() && !after.get().equals(before)) {
-                            wouldChange++;
-                            if (examples.size() < limit) {
-                                examples.add(new Example(id, before, after.get()));
-                            }
-                        }
-                    }
-                }
-            }
-            return new DryRun(examined, wouldChange, examples);
-        });
     }
 }

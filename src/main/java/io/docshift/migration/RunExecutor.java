@@ -6,9 +6,7 @@ import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.docshift.coordination.WorkerIdentity;
-import io.docshift.document.json.DocumentJson;
 import io.docshift.document.store.DocTable;
 import io.docshift.document.store.DocumentId;
 import io.docshift.document.store.TableRegistry;
@@ -26,9 +24,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -151,7 +147,7 @@ public class RunExecutor {
                 c.commit();
                 return BatchOutcome.DONE;
             }
-            int changed = java != null ? applyJava(c, sql, java, run.args, slice) : sql.applySteps(c, slice);
+            int changed = java != null ? JavaBatch.apply(c, sql.table(), java, run.args, slice) : sql.applySteps(c, slice);
             run.position = slice.last();
             run.processed += slice.size();
             run.changed += changed;
@@ -203,79 +199,6 @@ public class RunExecutor {
                 return ours;
             }
         }
-    }
-
-    /** Bodies a Java migration changed, with the revision each was read at. */
-    private record JavaChanges(List<UUID> ids, List<Long> revisions, List<String> bodies) {
-    }
-
-    /**
-     * Runs a Java migration over a slice. Bodies are read without locks and written back only where the row
-     * still has the revision that was read; a document a client wrote in between is read again under a row
-     * lock and migrated from its new content, so no acknowledged write is ever overwritten.
-     */
-    private int applyJava(Connection c, BatchSql sql, JavaMigration java, JsonNode args, BatchSql.Slice slice) throws SQLException {
-        String table = sql.table().sqlName();
-        JavaChanges changes;
-        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table + " where id > ? and id <= ? order by id")) {
-            p.setObject(1, slice.after() == null ? new UUID(0, 0) : slice.after());
-            p.setObject(2, slice.last());
-            changes = migrateRows(p, java, args);
-        }
-        java.util.Set<UUID> written = writeJava(c, table, changes);
-        List<UUID> raced = changes.ids().stream().filter(id -> !written.contains(id)).toList();
-        if (raced.isEmpty()) {
-            return written.size();
-        }
-        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table + " where id = any(?::uuid[]) order by id for update")) {
-            p.setArray(1, c.createArrayOf("uuid", raced.toArray()));
-            return written.size() + writeJava(c, table, migrateRows(p, java, args)).size();
-        }
-    }
-
-    private static JavaChanges migrateRows(PreparedStatement p, JavaMigration java, JsonNode args) throws SQLException {
-        JavaChanges out = new JavaChanges(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        try (ResultSet r = p.executeQuery()) {
-            while (r.next()) {
-                UUID id = r.getObject(1, UUID.class);
-                String idText = DocumentId.fromUuid(id).toString();
-                Optional<ObjectNode> result;
-                try {
-                    result = java.migrate(idText, DocumentJson.fromStoredText(r.getString(3)), args);
-                } catch (RuntimeException e) {
-                    throw new DocumentFailure(idText, java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
-                }
-                if (result != null && result.isPresent()) {
-                    out.ids().add(id);
-                    out.revisions().add(r.getLong(2));
-                    out.bodies().add(DocumentJson.toStoredText(result.get()));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Writes changed bodies where the revision is still the one read; returns the ids written. */
-    private static java.util.Set<UUID> writeJava(Connection c, String table, JavaChanges changes) throws SQLException {
-        java.util.Set<UUID> written = new java.util.HashSet<>();
-        if (changes.ids().isEmpty()) {
-            return written;
-        }
-        try (PreparedStatement p = c.prepareStatement("update " + table + " u set data = x.d, revision = nextval('docshift.write_seq')"
-                + " from unnest(?::uuid[], ?::bigint[], ?::jsonb[]) as x(id, rev, d)"
-                + " where u.id = x.id and u.id = any(?::uuid[]) and u.revision = x.rev and u.data is distinct from x.d returning u.id")) {
-            Object[] ids = changes.ids().toArray();
-            p.setArray(1, c.createArrayOf("uuid", ids));
-            p.setArray(2, c.createArrayOf("bigint", changes.revisions().toArray()));
-            p.setArray(3, c.createArrayOf("text", changes.bodies().toArray()));
-            p.setArray(4, c.createArrayOf("uuid", ids));
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    written.add(r.getObject(1, UUID.class));
-                }
-            }
-        }
-        return written;
     }
 
     /** After a batch failed on bad data: tries its documents one by one to name the one that breaks (F15). */
@@ -428,15 +351,5 @@ public class RunExecutor {
         int nl = s == null ? -1 : s.indexOf('\n');
         String line = nl < 0 ? s : s.substring(0, nl);
         return line != null && line.startsWith("ERROR: ") ? line.substring(7) : line;
-    }
-
-    /** A Java migration failed on one document. */
-    private static final class DocumentFailure extends RuntimeException {
-        final String id;
-
-        DocumentFailure(String id, String message) {
-            super(message, null, false, false);
-            this.id = id;
-        }
     }
 }
