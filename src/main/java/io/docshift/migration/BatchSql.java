@@ -29,8 +29,9 @@ final class BatchSql {
     private final String nextSlice;
     private final String firstSlice;
     private final String update;
+    private final List<Object> filterParams;
 
-    BatchSql(DocTable table, StepSql.Fragment chain, boolean needsIdText) {
+    BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText) {
         this.table = table;
         this.chain = chain;
         String t = table.sqlName();
@@ -44,9 +45,12 @@ final class BatchSql {
         this.firstSlice = "with s as (select id from " + t + " order by id limit ?)"
                 + " select (select count(*) from s), (select id from s order by id desc limit 1)";
         // both sides bounded by the slice's key range, so each batch stays on the primary-key index
+        // which rows change: a cheap predicate where the step has one, else comparing the new body
+        java.util.Optional<StepSql.Fragment> shortcut = chain == null ? java.util.Optional.empty() : StepSql.changes(steps, "u.data");
+        this.filterParams = shortcut.map(StepSql.Fragment::params).orElse(chain == null ? List.of() : chain.params());
         this.update = chain == null ? null
                 : "update " + t + " u set data = " + newBody + ", revision = nextval('docshift.write_seq')"
-                + " where u.id > ? and u.id <= ? and u.data is distinct from " + newBody;
+                + " where u.id > ? and u.id <= ? and " + shortcut.map(StepSql.Fragment::sql).orElse("u.data is distinct from " + newBody);
     }
 
     DocTable table() {
@@ -78,7 +82,7 @@ final class BatchSql {
         try (PreparedStatement p = c.prepareStatement(update)) {
             int i = bind(p, 1, chain.params());
             i = range(p, i, slice);
-            bind(p, i, chain.params());
+            bind(p, i, filterParams);
             return p.executeUpdate();
         }
     }

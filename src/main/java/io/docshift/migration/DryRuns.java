@@ -56,7 +56,7 @@ public class DryRuns {
                 tables.find(cr.table()).ifPresent(t -> related.put(cr.table(), t));
             }
         }
-        BatchSql sql = new BatchSql(table, StepSql.chain(def.steps(), related), RunExecutor.needsIdText(def));
+        BatchSql sql = new BatchSql(table, def.steps(), StepSql.chain(def.steps(), related), RunExecutor.needsIdText(def));
         return Jdbc.call(dataSource, c -> {
             long examined;
             long wouldChange;

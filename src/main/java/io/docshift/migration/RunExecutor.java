@@ -91,7 +91,7 @@ public class RunExecutor {
             finish(c, runId, run);
             return;
         }
-        BatchSql sql = new BatchSql(table.get(), def.isJava() ? null : StepSql.chain(def.steps(), related(def)), needsIdText(def));
+        BatchSql sql = new BatchSql(table.get(), def.steps(), def.isJava() ? null : StepSql.chain(def.steps(), related(def)), needsIdText(def));
         JavaMigration java = def.isJava() ? registry.javaMigrations().get(def.name()) : null;
         metrics.running(run.migration, true);
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may

@@ -41,7 +41,7 @@ class PlannerTrapsTest {
 
     private static BatchSql batchSql() {
         Step step = new Step.SetDefault(FieldPath.parse("status"), com.fasterxml.jackson.databind.node.TextNode.valueOf("active"));
-        return new BatchSql(docTable, StepSql.chain(List.of(step), Map.of()), false);
+        return new BatchSql(docTable, List.of(step), StepSql.chain(List.of(step), Map.of()), false);
     }
 
     @Test
@@ -68,7 +68,6 @@ class PlannerTrapsTest {
                 p.setString(1, "\"active\"");
                 p.setObject(2, slice.after());
                 p.setObject(3, slice.last());
-                p.setString(4, "\"active\"");
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
                         plan.append(r.getString(1)).append('\n');

@@ -40,6 +40,32 @@ public final class StepSql {
         return new Fragment(s.sql.toString(), s.params, steps.size());
     }
 
+    /**
+     * For a migration of one step, a predicate over the stored body {@code e} that is true exactly when the
+     * step would change the document, far cheaper than computing the new body to compare it; empty when
+     * no such shortcut is known (the caller then compares bodies).
+     */
+    public static java.util.Optional<Fragment> changes(List<Step> steps, String e) {
+        if (steps.size() != 1) {
+            return java.util.Optional.empty();
+        }
+        Step step = steps.get(0);
+        StepSql s = new StepSql();
+        if (step instanceof Step.SetDefault d) {
+            s.text(get(e, d.field()) + " is null");
+        } else if (step instanceof Step.Unset u) {
+            s.text(get(e, u.field()) + " is not null");
+        } else if (step instanceof Step.Rename r) {
+            s.text(get(e, r.from()) + " is not null");
+        } else if (step instanceof Step.Set set && set.from() == null) {
+            s.text(get(e, set.field()) + " is distinct from ");
+            s.value(set.value());
+        } else {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Fragment(s.sql.toString(), s.params, 0));
+    }
+
     private void step(Step step, String e, Map<String, DocTable> related) {
         if (step instanceof Step.SetDefault d) {
             text("case when " + get(e, d.field()) + " is null then ");
