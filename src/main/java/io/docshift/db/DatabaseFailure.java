@@ -8,8 +8,4 @@ public class DatabaseFailure extends RuntimeException {
     public DatabaseFailure(SQLException cause) {
         super(cause.getMessage(), cause);
     }
-
-    public String sqlState() {
-        return ((SQLException) getCause()).getSQLState();
-    }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * A registered migration: declarative ({@code steps}) or Java ({@code javaClass}), the table it walks and
  * how it may run. {@code source} is the definition as JSON; {@code checksum} the SHA-256 of its canonical form.
  */
-public record MigrationDefinition(String name, String table, List<Step> steps, String javaClass, boolean backup,
+public record MigrationDefinition(String name, String table, List<Step> steps, String javaClass,
                                   Double maxDocumentsPerSecond, Window window, JsonNode source, String checksum) {
 
     /** When runs may process batches: from each firing of {@code cron} (Quartz syntax) for {@code duration}. */

@@ -56,7 +56,7 @@ public final class MigrationParser {
         ObjectNode source = JsonNodeFactory.instance.objectNode()
                 .put("name", bean.name()).put("table", bean.table())
                 .put("java", bean.getClass().getName().replaceAll("_Subclass$|_ClientProxy$", "")).put("version", bean.version());
-        return new MigrationDefinition(bean.name(), bean.table(), List.of(), source.get("java").asText(), false, null, null,
+        return new MigrationDefinition(bean.name(), bean.table(), List.of(), source.get("java").asText(), null, null,
                 source, checksum(source));
     }
 
@@ -97,7 +97,7 @@ public final class MigrationParser {
         }
         MigrationDefinition.Window window = window(doc.get("window"));
         ObjectNode source = ((ObjectNode) doc.deepCopy()).put("name", name);
-        return new MigrationDefinition(name, table, steps, null, false, rate, window, source, checksum(source));
+        return new MigrationDefinition(name, table, steps, null, rate, window, source, checksum(source));
     }
 
     private MigrationDefinition.Window window(JsonNode w) {

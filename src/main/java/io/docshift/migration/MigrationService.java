@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.docshift.coordination.PgNotifications;
 import io.docshift.db.Jdbc;
 import io.docshift.document.DocumentsConfig;
-import io.docshift.document.store.DocTable;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.Conflict;
 import io.docshift.error.InvalidRequest;
@@ -121,7 +120,7 @@ public class MigrationService {
         run.state = RunEntity.PENDING;
         run.maxDocuments = request.limit();
         run.batchSize = config.initialBatchSize();
-        run.total = tables.find(def.table()).map(this::count).orElse(0L);
+        run.total = tables.find(def.table()).map(t -> tables.documents(t, documents.exactCountBelow())).orElse(0L);
         run.persistAndFlush();
         announce(run.id);
         return new Started(run.id, run.state);
@@ -174,10 +173,5 @@ public class MigrationService {
             notifications.publish(c, "run", Long.toString(runId));
             return null;
         });
-    }
-
-    private long count(DocTable table) {
-        return tables.summaries(documents.exactCountBelow()).stream()
-                .filter(s -> s.table().number() == table.number()).mapToLong(TableRegistry.TableSummary::documents).findFirst().orElse(0);
     }
 }

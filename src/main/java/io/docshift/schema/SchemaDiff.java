@@ -27,7 +27,6 @@ public final class SchemaDiff {
 
     public static List<SchemaChange> between(Schema before, Schema after) {
         List<SchemaChange> out = new ArrayList<>();
-        boolean wasEnforced = before != null && before.validation();
         if (before != null && before.validation() != after.validation()) {
             out.add(new SchemaChange("validation", "changed", null, null, null, after.validation() ? BREAKING : SAFE,
                     "schemaValidation " + before.validation() + " -> " + after.validation()));
@@ -45,14 +44,14 @@ public final class SchemaDiff {
             } else if (next == null) {
                 out.add(new SchemaChange("table", "removed", name, null, null, SAFE, "the table becomes schemaless; its documents stay"));
             } else {
-                documentChanges(name, old.document(), next.document(), wasEnforced, out);
+                documentChanges(name, old.document(), next.document(), out);
             }
             indexChanges(name, old, next, out);
         }
         return out;
     }
 
-    private static void documentChanges(String table, Validator old, Validator next, boolean wasEnforced, List<SchemaChange> out) {
+    private static void documentChanges(String table, Validator old, Validator next, List<SchemaChange> out) {
         if (old.equals(next)) {
             return;
         }

@@ -89,7 +89,7 @@ class PaginationTest {
     }
 
     @Test
-    void theLastPageSaysItIsDoneAndTheDefaultLimitIs100() {
+    void theLastPageSaysItIsDoneAndItsCursorContinuesAfterIt() {
         String table = TestDb.freshTable("small");
         for (int i = 0; i < 3; i++) {
             insert(table, "{\"i\":" + i + "}");

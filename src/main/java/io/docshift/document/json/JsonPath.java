@@ -20,9 +20,6 @@ public final class JsonPath {
         segments.remove(segments.size() - 1);
     }
 
-    public int depth() {
-        return segments.size();
-    }
 
     public String render() {
         return render(segments);
@@ -39,8 +36,4 @@ public final class JsonPath {
         return out.toString();
     }
 
-    public static String child(String parent, String segment) {
-        String escaped = segment.replace("~", "~0").replace("/", "~1");
-        return parent.equals("/") ? "/" + escaped : parent + "/" + escaped;
-    }
 }

@@ -10,7 +10,7 @@ import java.util.UUID;
  * {@code uuid} (compared byte by byte, so the primary key walks in creation order); shown to clients as
  * 26 characters of lower-case Crockford base32, which sort the same way and are URL-safe.
  */
-public record DocumentId(long high, long low) implements Comparable<DocumentId> {
+public record DocumentId(long high, long low) {
 
     private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
     private static final int[] VALUES = new int[128];
@@ -83,11 +83,5 @@ public record DocumentId(long high, long low) implements Comparable<DocumentId> 
             high >>>= 5;
         }
         return new String(out);
-    }
-
-    @Override
-    public int compareTo(DocumentId o) {
-        int c = Long.compareUnsigned(high, o.high);
-        return c != 0 ? c : Long.compareUnsigned(low, o.low);
     }
 }

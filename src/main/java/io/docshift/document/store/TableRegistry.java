@@ -73,6 +73,20 @@ public class TableRegistry {
                 .toList();
     }
 
+    /** The documents of one table: exact below {@code exactBelow} rows, the planner's estimate above. */
+    public long documents(DocTable table, long exactBelow) {
+        long estimate = Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("select coalesce((select reltuples from pg_class where oid = to_regclass(?)), -1)::bigint")) {
+                p.setString(1, DocTable.DATA_SCHEMA + ".doc_" + table.number());
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        });
+        return estimate >= exactBelow ? estimate : exactCount(table);
+    }
+
     private long exactCount(DocTable table) {
         return Jdbc.call(dataSource, c -> {
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select count(*) from " + table.sqlName())) {

@@ -49,8 +49,4 @@ public class IndexEntity extends PanacheEntityBase {
     public static List<IndexEntity> live() {
         return list("state <> ?1 order by tableName, name", DROPPING);
     }
-
-    public static List<IndexEntity> inState(String state) {
-        return list("state", state);
-    }
 }
