@@ -32,7 +32,13 @@ public class AdvisoryLocks {
         /** One builder per index. */
         INDEX_BUILD,
         /** One worker per migration run. */
-        MIGRATION_RUN
+        MIGRATION_RUN,
+        /** One pod at a time advances the open schema transition. */
+        TRANSITION
+    }
+
+    /** What a writer sees under the gate: the active schema version (0: none) and the open transition (0: none). */
+    public record Gate(int activeVersion, long transitionId) {
     }
 
     @Inject
@@ -67,16 +73,17 @@ public class AdvisoryLocks {
 
     /**
      * Takes the schema gate for a document write, shared, in the current transaction, and returns the active
-     * schema version as the database has it (0 for none), read under the gate.
+     * schema version and open transition as the database has them, read under the gate.
      */
-    public int enterWriteGate() {
+    public Gate enterWriteGate() {
         return Jdbc.call(dataSource, c -> {
             try (PreparedStatement p = c.prepareStatement("select pg_advisory_xact_lock_shared(?, 0),"
-                    + " (select coalesce(active_version, 0) from docshift.schema_state)")) {
+                    + " (select coalesce(active_version, 0) from docshift.schema_state),"
+                    + " (select coalesce(max(id), 0) from docshift.transition where state in ('migrating', 'verifying', 'failed'))")) {
                 p.setInt(1, key(Purpose.SCHEMA_GATE));
                 try (ResultSet r = p.executeQuery()) {
                     r.next();
-                    return r.getInt(2);
+                    return new Gate(r.getInt(2), r.getLong(3));
                 }
             }
         });

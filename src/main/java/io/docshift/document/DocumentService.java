@@ -10,10 +10,12 @@ import io.docshift.document.store.DocumentIds;
 import io.docshift.document.store.DocumentStore;
 import io.docshift.document.store.StoredDocument;
 import io.docshift.document.store.TableRegistry;
+import io.docshift.error.InvalidRequest;
 import io.docshift.error.NotFound;
 import io.docshift.ops.DocumentMetrics;
 import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.SchemaEnforcer;
+import io.docshift.transition.TransitionReads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -41,15 +43,17 @@ public class DocumentService {
     DocumentMetrics metrics;
     @Inject
     SchemaEnforcer enforcer;
+    @Inject
+    TransitionReads reader;
 
     public StoredDocument insert(String tableName, byte[] body) {
         TableName.require(tableName, "table");
         ObjectNode doc = DocumentReader.readDocument(body);
-        String text = DocumentJson.toStoredText(doc);
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
-        enforcer.require(schema, tableName, List.of(doc), false);
         DocTable table = tables.getOrCreate(tableName);
-        StoredDocument stored = store.insert(table, ids.next(table.number()), text, schema.version());
+        DocumentId id = ids.next(table.number());
+        SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id.toString()), List.of(doc), false).get(0);
+        StoredDocument stored = store.insert(table, id, accepted.body(), accepted.version());
         metrics.written(tableName, "insert", 1);
         return stored;
     }
@@ -58,18 +62,15 @@ public class DocumentService {
     public List<DocumentId> insertBatch(String tableName, byte[] body) {
         TableName.require(tableName, "table");
         List<ObjectNode> docs = DocumentReader.readBatch(body);
-        List<String> texts = new ArrayList<>(docs.size());
-        for (ObjectNode doc : docs) {
-            texts.add(DocumentJson.toStoredText(doc));
-        }
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
-        enforcer.require(schema, tableName, docs, true);
         DocTable table = tables.getOrCreate(tableName);
         List<DocumentId> newIds = new ArrayList<>(docs.size());
         for (int i = 0; i < docs.size(); i++) {
             newIds.add(ids.next(table.number()));
         }
-        store.insertAll(table, newIds, texts, schema.version());
+        List<SchemaEnforcer.Accepted> accepted = enforcer.accept(schema, tableName, newIds.stream().map(DocumentId::toString).toList(), docs, true);
+        store.insertAll(table, newIds, accepted.stream().map(SchemaEnforcer.Accepted::body).toList(),
+                accepted.stream().map(SchemaEnforcer.Accepted::version).toList());
         metrics.written(tableName, "insert", docs.size());
         return newIds;
     }
@@ -77,20 +78,37 @@ public class DocumentService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public StoredDocument get(String tableName, String id) {
         DocTable table = existingTable(tableName);
-        return store.find(table, idIn(table, id)).orElseThrow(() -> missing(tableName, id));
+        StoredDocument doc = store.find(table, idIn(table, id)).orElseThrow(() -> missing(tableName, id));
+        return reader.inTargetShape(tableName, List.of(doc)).get(0);
     }
 
-    /** Applies a JSON Merge Patch under a row lock. */
+    /**
+     * Applies a JSON Merge Patch under a row lock. During a transition the patch applies to the document in the
+     * target shape (as clients read it); a patch written for the old shape applies to the stored body instead.
+     */
     public StoredDocument patch(String tableName, String id, byte[] body) {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
         ObjectNode patch = DocumentReader.readPatch(body);
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
         StoredDocument current = store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id));
-        ObjectNode merged = MergePatch.apply(DocumentJson.fromStoredText(current.bodyText()), patch);
-        String text = DocumentJson.toStoredText(merged);
-        enforcer.require(schema, tableName, List.of(merged), false);
-        StoredDocument stored = store.replace(table, docId, text, schema.version()).orElseThrow();
+        StoredDocument shown = reader.inTargetShape(schema, tableName, List.of(current)).get(0);
+        ObjectNode merged = MergePatch.apply(DocumentJson.fromStoredText(shown.bodyText()), patch);
+        SchemaEnforcer.Accepted accepted;
+        try {
+            accepted = enforcer.accept(schema, tableName, List.of(id), List.of(merged), false).get(0);
+        } catch (InvalidRequest e) {
+            if (shown == current) {
+                throw e;
+            }
+            ObjectNode mergedOld = MergePatch.apply(DocumentJson.fromStoredText(current.bodyText()), patch);
+            try {
+                accepted = enforcer.accept(schema, tableName, List.of(id), List.of(mergedOld), false).get(0);
+            } catch (InvalidRequest ignored) {
+                throw e;
+            }
+        }
+        StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version()).orElseThrow();
         metrics.written(tableName, "patch", 1);
         return stored;
     }
@@ -100,10 +118,9 @@ public class DocumentService {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
         ObjectNode doc = DocumentReader.readDocument(body);
-        String text = DocumentJson.toStoredText(doc);
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
-        enforcer.require(schema, tableName, List.of(doc), false);
-        StoredDocument stored = store.replace(table, docId, text, schema.version()).orElseThrow(() -> missing(tableName, id));
+        SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id), List.of(doc), false).get(0);
+        StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version()).orElseThrow(() -> missing(tableName, id));
         metrics.written(tableName, "replace", 1);
         return stored;
     }
@@ -132,7 +149,7 @@ public class DocumentService {
         boolean done = rows.size() <= limit;
         List<StoredDocument> page = done ? rows : rows.subList(0, limit);
         DocumentId last = page.isEmpty() ? after : page.get(page.size() - 1).id();
-        return new Page(page, cursors.encode(table.number(), ascending, last), done);
+        return new Page(reader.inTargetShape(tableName, page), cursors.encode(table.number(), ascending, last), done);
     }
 
     private DocTable existingTable(String tableName) {

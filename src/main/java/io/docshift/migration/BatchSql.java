@@ -30,9 +30,17 @@ final class BatchSql {
     private final String firstSlice;
     private final String update;
     private final List<Object> filterParams;
+    private final RunKind kind;
+    private final StepSql.Fragment inverseChain;
 
     BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText) {
+        this(table, steps, chain, needsIdText, RunKind.plain(0));
+    }
+
+    BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText, RunKind kind) {
         this.table = table;
+        this.kind = kind;
+        this.inverseChain = kind.rollback() && !kind.inverse().isEmpty() ? StepSql.chain(kind.inverse(), java.util.Map.of()) : null;
         this.chain = chain;
         String t = table.sqlName();
         // the id as clients see it, computed only for steps that compare it (countRelated)
@@ -46,11 +54,32 @@ final class BatchSql {
                 + " select (select count(*) from s), (select id from s order by id desc limit 1)";
         // both sides bounded by the slice's key range, so each batch stays on the primary-key index
         // which rows change: a cheap predicate where the step has one, else comparing the new body
-        java.util.Optional<StepSql.Fragment> shortcut = chain == null ? java.util.Optional.empty() : StepSql.changes(steps, "u.data");
-        this.filterParams = shortcut.map(StepSql.Fragment::params).orElse(chain == null ? List.of() : chain.params());
-        this.update = chain == null ? null
-                : "update " + t + " u set data = " + newBody + ", revision = nextval('docshift.write_seq')"
-                + " where u.id > ? and u.id <= ? and " + shortcut.map(StepSql.Fragment::sql).orElse("u.data is distinct from " + newBody);
+        // a sweep migrates every document below its target version, changed or not, and stamps the version
+        java.util.Optional<StepSql.Fragment> shortcut = chain == null || kind.sweep() ? java.util.Optional.empty() : StepSql.changes(steps, "u.data");
+        this.filterParams = kind.sweep() ? List.of() : shortcut.map(StepSql.Fragment::params).orElse(chain == null ? List.of() : chain.params());
+        String filter = kind.sweep() ? "u.schema_version < " + kind.targetVersion()
+                : shortcut.map(StepSql.Fragment::sql).orElse("u.data is distinct from " + newBody);
+        String update = chain == null ? null
+                : "update " + t + " u set data = " + newBody + (kind.sweep() ? ", schema_version = " + kind.targetVersion() : "")
+                + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ? and " + filter;
+        this.update = update == null || !kind.backup() ? update : withBackup(update);
+    }
+
+    /**
+     * The update, saving the body each changed row had: every sub-statement of a WITH sees the snapshot taken
+     * before the update, so {@code o} is the row as it was (the caller locks the slice first, so no concurrent
+     * write can slip between that snapshot and the update).
+     */
+    private String withBackup(String update) {
+        return "with up as (" + update + " returning u.id, u.revision),"
+                + " bk as (insert into docshift.migration_backup (run_id, doc_id, data, schema_version, revision)"
+                + " select " + kind.runId() + ", o.id, o.data, o.schema_version, up.revision from up join " + table.sqlName()
+                + " o on o.id = up.id)"
+                + " select count(*) from up";
+    }
+
+    RunKind kind() {
+        return kind;
     }
 
     DocTable table() {
@@ -79,12 +108,89 @@ final class BatchSql {
 
     /** Applies the steps to a slice; returns how many documents changed. */
     int applySteps(Connection c, Slice slice) throws SQLException {
+        if (kind.backup()) {
+            lock(c, slice);
+        }
         try (PreparedStatement p = c.prepareStatement(update)) {
             int i = bind(p, 1, chain.params());
             i = range(p, i, slice);
             bind(p, i, filterParams);
-            return p.executeUpdate();
+            if (!kind.backup()) {
+                return p.executeUpdate();
+            }
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
         }
+    }
+
+    /** Row-locks every document of a slice for the rest of the batch. */
+    void lock(Connection c, Slice slice) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select 1 from " + table.sqlName() + " where id > ? and id <= ? for update")) {
+            range(p, 1, slice);
+            p.executeQuery().close();
+        }
+    }
+
+    /** Whether a document below the sweep's target version is left anywhere in the table (written behind the sweep). */
+    boolean documentsBelowTarget(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select exists (select 1 from " + table.sqlName() + " where schema_version < ?)")) {
+            p.setInt(1, kind.targetVersion());
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Rolls a slice back: documents written since the rolled-back run (no fresh backup) go through the inverse
+     * steps, then every document whose backup is still fresh gets its saved body back. Returns how many changed.
+     */
+    int rollBack(Connection c, Slice slice) throws SQLException {
+        lock(c, slice);
+        int changed = 0;
+        String stale = staleCondition();
+        if (inverseChain != null || kind.targetVersion() != null) {
+            String body = inverseChain == null ? "u.data" : "(select s" + inverseChain.stages() + ".d from (select u.data as d) s0" + inverseChain.sql() + ")";
+            try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = " + body
+                    + (kind.targetVersion() != null ? ", schema_version = " + kind.targetVersion() : "")
+                    + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ? and " + stale)) {
+                int i = inverseChain == null ? 1 : bind(p, 1, inverseChain.params());
+                range(p, i, slice);
+                changed += p.executeUpdate();
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = b.data, schema_version = b.schema_version,"
+                + " revision = nextval('docshift.write_seq') from docshift.migration_backup b where b.run_id = " + kind.rollbackOf()
+                + " and b.doc_id = u.id and u.id > ? and u.id <= ? and b.doc_id > ? and b.doc_id <= ? and u.revision = b.revision")) {
+            int i = range(p, 1, slice);
+            range(p, i, slice);
+            changed += p.executeUpdate();
+        }
+        return changed;
+    }
+
+    /**
+     * Which documents {@code u} a rollback brings back through the inverse steps: for a transition, those at
+     * its version without a fresh backup; for a plain run, those written after the run changed them.
+     */
+    String staleCondition() {
+        return kind.rolledTarget() != null
+                ? "u.schema_version >= " + kind.rolledTarget() + " and not exists (select 1 from docshift.migration_backup b"
+                + " where b.run_id = " + kind.rollbackOf() + " and b.doc_id = u.id and b.revision = u.revision)"
+                : "exists (select 1 from docshift.migration_backup b where b.run_id = " + kind.rollbackOf()
+                + " and b.doc_id = u.id and b.revision <> u.revision)";
+    }
+
+    /** The body a rollback gives a document written since the rolled-back run, for the blocking check. */
+    String inverseBodySql(String data) {
+        return inverseChain == null ? data : "(select s" + inverseChain.stages() + ".d from (select " + data + " as d) s0" + inverseChain.sql() + ")";
+    }
+
+    List<Object> inverseParams() {
+        return inverseChain == null ? List.of() : inverseChain.params();
     }
 
     /** The ids of a slice, in order. */

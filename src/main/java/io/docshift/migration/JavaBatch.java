@@ -32,26 +32,28 @@ final class JavaBatch {
      * still has the revision that was read; a document a client wrote in between is read again under a row
      * lock and migrated from its new content, so no acknowledged write is ever overwritten.
      */
-    static int apply(Connection c, DocTable docTable, JavaMigration java, JsonNode args, BatchSql.Slice slice) throws SQLException {
+    static int apply(Connection c, DocTable docTable, JavaMigration java, JsonNode args, BatchSql.Slice slice, RunKind kind) throws SQLException {
         String table = docTable.sqlName();
+        // a sweep takes every document below its target version, changed or not, to stamp the version
+        String below = kind.sweep() ? " and schema_version < " + kind.targetVersion() : "";
         Changes changes;
-        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table + " where id > ? and id <= ? order by id")) {
+        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table + " where id > ? and id <= ?" + below + " order by id")) {
             p.setObject(1, slice.after() == null ? new UUID(0, 0) : slice.after());
             p.setObject(2, slice.last());
-            changes = migrateRows(p, java, args);
+            changes = migrateRows(p, java, args, kind.sweep());
         }
-        Set<UUID> written = write(c, table, changes);
+        Set<UUID> written = write(c, table, changes, kind);
         List<UUID> raced = changes.ids().stream().filter(id -> !written.contains(id)).toList();
         if (raced.isEmpty()) {
             return written.size();
         }
-        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table + " where id = any(?::uuid[]) order by id for update")) {
+        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table + " where id = any(?::uuid[])" + below + " order by id for update")) {
             p.setArray(1, c.createArrayOf("uuid", raced.toArray()));
-            return written.size() + write(c, table, migrateRows(p, java, args)).size();
+            return written.size() + write(c, table, migrateRows(p, java, args, kind.sweep()), kind).size();
         }
     }
 
-    private static Changes migrateRows(PreparedStatement p, JavaMigration java, JsonNode args) throws SQLException {
+    private static Changes migrateRows(PreparedStatement p, JavaMigration java, JsonNode args, boolean keepUnchanged) throws SQLException {
         Changes out = new Changes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         try (ResultSet r = p.executeQuery()) {
             while (r.next()) {
@@ -63,25 +65,35 @@ final class JavaBatch {
                 } catch (RuntimeException e) {
                     throw new DocumentFailure(idText, java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
-                if (result != null && result.isPresent()) {
+                if (result != null && result.isPresent() || keepUnchanged) {
                     out.ids().add(id);
                     out.revisions().add(r.getLong(2));
-                    out.bodies().add(DocumentJson.toStoredText(result.get()));
+                    out.bodies().add(result != null && result.isPresent() ? DocumentJson.toStoredText(result.get()) : r.getString(3));
                 }
             }
         }
         return out;
     }
 
-    /** Writes changed bodies where the revision is still the one read; returns the ids written. */
-    private static Set<UUID> write(Connection c, String table, Changes changes) throws SQLException {
+    /**
+     * Writes changed bodies where the revision is still the one read; returns the ids written. With a backup,
+     * the body each row had is saved in the same statement (a WITH sees the rows as they were before the update).
+     */
+    private static Set<UUID> write(Connection c, String table, Changes changes, RunKind kind) throws SQLException {
         Set<UUID> written = new HashSet<>();
         if (changes.ids().isEmpty()) {
             return written;
         }
-        try (PreparedStatement p = c.prepareStatement("update " + table + " u set data = x.d, revision = nextval('docshift.write_seq')"
+        String update = "update " + table + " u set data = x.d, revision = nextval('docshift.write_seq')"
+                + (kind.sweep() ? ", schema_version = " + kind.targetVersion() : "")
                 + " from unnest(?::uuid[], ?::bigint[], ?::jsonb[]) as x(id, rev, d)"
-                + " where u.id = x.id and u.id = any(?::uuid[]) and u.revision = x.rev and u.data is distinct from x.d returning u.id")) {
+                + " where u.id = x.id and u.id = any(?::uuid[]) and u.revision = x.rev"
+                + (kind.sweep() ? " and u.schema_version < " + kind.targetVersion() : " and u.data is distinct from x.d") + " returning u.id, u.revision";
+        String sql = !kind.backup() ? update
+                : "with up as (" + update + "), bk as (insert into docshift.migration_backup (run_id, doc_id, data, schema_version, revision)"
+                + " select " + kind.runId() + ", o.id, o.data, o.schema_version, up.revision from up join " + table + " o on o.id = up.id)"
+                + " select id from up";
+        try (PreparedStatement p = c.prepareStatement(sql)) {
             Object[] ids = changes.ids().toArray();
             p.setArray(1, c.createArrayOf("uuid", ids));
             p.setArray(2, c.createArrayOf("bigint", changes.revisions().toArray()));

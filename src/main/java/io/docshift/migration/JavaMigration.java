@@ -27,6 +27,11 @@ public interface JavaMigration {
         return "1";
     }
 
+    /** Whether runs save each body before changing it, so that they can be rolled back (part of the checksum). */
+    default boolean backup() {
+        return false;
+    }
+
     /**
      * Returns the changed body, or {@link Optional#empty()} to leave the document unchanged.
      *

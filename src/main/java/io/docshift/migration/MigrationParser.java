@@ -56,7 +56,10 @@ public final class MigrationParser {
         ObjectNode source = JsonNodeFactory.instance.objectNode()
                 .put("name", bean.name()).put("table", bean.table())
                 .put("java", bean.getClass().getName().replaceAll("_Subclass$|_ClientProxy$", "")).put("version", bean.version());
-        return new MigrationDefinition(bean.name(), bean.table(), List.of(), source.get("java").asText(), null, null,
+        if (bean.backup()) {
+            source.put("backup", true); // only when set, so the checksums of existing migrations stay as they were
+        }
+        return new MigrationDefinition(bean.name(), bean.table(), List.of(), source.get("java").asText(), bean.backup(), null, null,
                 source, checksum(source));
     }
 
@@ -83,9 +86,6 @@ public final class MigrationParser {
         if (backup != null && !backup.isBoolean()) {
             fail("/backup", "true or false");
         }
-        if (backup != null && backup.asBoolean()) {
-            fail("/backup", "backups come with schema transitions and are not available yet; register with \"backup\": false");
-        }
         Double rate = null;
         JsonNode r = doc.get("maxDocumentsPerSecond");
         if (r != null && !r.isNull()) {
@@ -97,7 +97,7 @@ public final class MigrationParser {
         }
         MigrationDefinition.Window window = window(doc.get("window"));
         ObjectNode source = ((ObjectNode) doc.deepCopy()).put("name", name);
-        return new MigrationDefinition(name, table, steps, null, rate, window, source, checksum(source));
+        return new MigrationDefinition(name, table, steps, null, backup != null && backup.asBoolean(), rate, window, source, checksum(source));
     }
 
     private MigrationDefinition.Window window(JsonNode w) {

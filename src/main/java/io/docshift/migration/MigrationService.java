@@ -120,6 +120,7 @@ public class MigrationService {
         run.state = RunEntity.PENDING;
         run.maxDocuments = request.limit();
         run.batchSize = config.initialBatchSize();
+        run.backup = def.backup();
         run.total = tables.find(def.table()).map(t -> tables.documents(t, documents.exactCountBelow())).orElse(0L);
         run.persistAndFlush();
         announce(run.id);
@@ -143,7 +144,10 @@ public class MigrationService {
 
     public RunEntity resume(long id) {
         RunEntity run = runById(id);
-        if (!RunEntity.CANCELLED.equals(run.state) && !RunEntity.FAILED.equals(run.state)) {
+        if (RunEntity.COMPLETED.equals(run.state) && run.transitionId != null && transitionFailed(run.transitionId)) {
+            // a transition whose documents still violate its schema after its sweep: sweep again once they are fixed
+            run.position = null;
+        } else if (!RunEntity.CANCELLED.equals(run.state) && !RunEntity.FAILED.equals(run.state)) {
             throw new Conflict("Run " + id + " is " + run.state + "; only cancelled or failed runs can be resumed.");
         }
         MigrationEntity m = get(run.migration);
@@ -161,6 +165,17 @@ public class MigrationService {
         run.persistAndFlush();
         announce(run.id);
         return run;
+    }
+
+    private boolean transitionFailed(long transitionId) {
+        return Jdbc.call(dataSource, c -> {
+            try (java.sql.PreparedStatement p = c.prepareStatement("select state = 'failed' from docshift.transition where id = ?")) {
+                p.setLong(1, transitionId);
+                try (java.sql.ResultSet r = p.executeQuery()) {
+                    return r.next() && r.getBoolean(1);
+                }
+            }
+        });
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

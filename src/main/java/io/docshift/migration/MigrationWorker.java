@@ -46,6 +46,8 @@ public class MigrationWorker {
     WorkerIdentity worker;
     @Inject
     ManagedExecutor async;
+    @Inject
+    io.docshift.transition.TransitionAdvancer transitions;
 
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean stopping;
@@ -72,6 +74,9 @@ public class MigrationWorker {
                     break;
                 }
                 tryRun(runId);
+            }
+            if (!stopping) {
+                transitions.advance();
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warnf(e, "Migration pass failed on worker %s", worker.id());

@@ -25,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -67,6 +68,7 @@ public class RunExecutor {
         long total;
         Long maxDocuments;
         int batchSize;
+        RunKind kind;
     }
 
     /** Processes run {@code runId} until it completes, fails, is cancelled, is lost, or {@code stopping} says so. */
@@ -91,8 +93,11 @@ public class RunExecutor {
             finish(c, runId, run);
             return;
         }
-        BatchSql sql = new BatchSql(table.get(), def.steps(), def.isJava() ? null : StepSql.chain(def.steps(), related(def)), needsIdText(def));
-        JavaMigration java = def.isJava() ? registry.javaMigrations().get(def.name()) : null;
+        if (run.kind.rollback()) {
+            run.kind = new RunKind(runId, run.kind.targetVersion(), false, run.kind.rollbackOf(), run.kind.rolledTarget(), Step.inverse(def.steps()));
+        }
+        BatchSql sql = new BatchSql(table.get(), def.steps(), def.isJava() ? null : StepSql.chain(def.steps(), related(def)), needsIdText(def), run.kind);
+        JavaMigration java = def.isJava() && !run.kind.rollback() ? registry.javaMigrations().get(def.name()) : null;
         metrics.running(run.migration, true);
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may
         // scan the whole table for every batch. Plan each batch for its own bounds.
@@ -143,11 +148,20 @@ public class RunExecutor {
             }
             BatchSql.Slice slice = sql.nextSlice(c, run.position, size);
             if (slice.size() == 0) {
+                if (run.kind.sweep() && sql.documentsBelowTarget(c)) {
+                    // documents written behind the sweep (by a build that predates the transition): another pass
+                    run.position = null;
+                    saveProgress(c, runId, run, false);
+                    c.commit();
+                    LOG.infof("Migration %s run %d: documents below version %d remain; starting another pass", run.migration, runId, run.kind.targetVersion());
+                    return BatchOutcome.CONTINUE;
+                }
                 complete(c, runId);
                 c.commit();
                 return BatchOutcome.DONE;
             }
-            int changed = java != null ? JavaBatch.apply(c, sql.table(), java, run.args, slice) : sql.applySteps(c, slice);
+            int changed = run.kind.rollback() ? sql.rollBack(c, slice)
+                    : java != null ? JavaBatch.apply(c, sql.table(), java, run.args, slice, run.kind) : sql.applySteps(c, slice);
             run.position = slice.last();
             run.processed += slice.size();
             run.changed += changed;
@@ -216,7 +230,8 @@ public class RunExecutor {
     private Progress claim(Connection c, long runId) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set state = 'running', owner = ?,"
                 + " started_at = coalesce(started_at, now()), heartbeat_at = now() where id = ? and state in ('pending', 'running')"
-                + " returning migration, checksum, args::text, position, processed, changed, total, max_documents, batch_size")) {
+                + " returning migration, checksum, args::text, position, processed, changed, total, max_documents, batch_size,"
+                + " target_version, backup, rollback_of, (select o.target_version from docshift.migration_run o where o.id = rollback_of)")) {
             p.setString(1, worker.id());
             p.setLong(2, runId);
             try (ResultSet r = p.executeQuery()) {
@@ -234,6 +249,7 @@ public class RunExecutor {
                 long max = r.getLong(8);
                 run.maxDocuments = r.wasNull() ? null : max;
                 run.batchSize = r.getInt(9);
+                run.kind = new RunKind(runId, (Integer) r.getObject(10), r.getBoolean(11), (Long) r.getObject(12), (Integer) r.getObject(13), List.of());
                 LOG.infof("Worker %s took run %d of %s at %d processed", worker.id(), runId, run.migration, run.processed);
                 return run;
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -11,6 +11,7 @@ import io.docshift.document.store.CursorSigner;
 import io.docshift.document.store.DocTable;
 import io.docshift.document.store.DocumentId;
 import io.docshift.document.store.StoredDocument;
+import io.docshift.transition.TransitionReads;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.NotFound;
@@ -50,12 +51,14 @@ public class IndexQueryService {
     CursorSigner signer;
     @Inject
     DataSource dataSource;
+    @Inject
+    TransitionReads reads;
 
     public Page query(String tableName, QueryRequest q) {
         IndexQuerySql.Built built = plan(tableName, q);
         DocTable table = tables.find(tableName).orElseThrow();
         int keys = built.keys();
-        return Jdbc.call(dataSource, c -> {
+        Page page = Jdbc.call(dataSource, c -> {
             List<StoredDocument> docs = new ArrayList<>();
             List<String> lastKeys = List.of();
             try (PreparedStatement p = c.prepareStatement(built.sql())) {
@@ -65,7 +68,7 @@ public class IndexQueryService {
                         if (docs.size() == q.limit()) {
                             return page(table, q, docs, lastKeys, false);
                         }
-                        docs.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2)));
+                        docs.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2), r.getInt(3 + keys)));
                         List<String> k = new ArrayList<>(keys);
                         for (int i = 0; i < keys; i++) {
                             k.add(r.getString(3 + i));
@@ -76,6 +79,7 @@ public class IndexQueryService {
             }
             return page(table, q, docs, lastKeys, true);
         });
+        return new Page(reads.inTargetShape(tableName, page.documents()), page.continueCursor(), page.isDone());
     }
 
     /** The SQL this query runs (one row more than the limit, to know whether it is done). */

@@ -25,10 +25,30 @@ public class ActiveSchema {
     private static final Logger LOG = Logger.getLogger(ActiveSchema.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** A version and its parsed schema; version 0 means no schema was ever pushed. */
-    public record Snapshot(int version, Schema schema, String hash, OffsetDateTime activatedAt) {
+    /** A transition in progress towards {@code target} (version {@code toVersion}): see {@code io.docshift.transition}. */
+    public record OpenTransition(long id, int toVersion, Schema target) {
 
-        static final Snapshot NONE = new Snapshot(0, null, null, null);
+        /** The validator the target version enforces on {@code table}, or {@code null} when its documents are free. */
+        public Validator targetValidator(String table) {
+            if (!target.validation()) {
+                return null;
+            }
+            TableSchema t = target.table(table);
+            return t == null ? null : t.document();
+        }
+    }
+
+    /**
+     * A version and its parsed schema, and the transition under way if there is one; version 0 means no schema
+     * was ever pushed.
+     */
+    public record Snapshot(int version, Schema schema, String hash, OffsetDateTime activatedAt, OpenTransition transition) {
+
+        static final Snapshot NONE = new Snapshot(0, null, null, null, null);
+
+        long transitionId() {
+            return transition == null ? 0 : transition.id();
+        }
 
         /** The validator to enforce on writes to {@code table}, or {@code null} when its documents are free. */
         public Validator enforcedValidator(String table) {
@@ -55,31 +75,39 @@ public class ActiveSchema {
         return current;
     }
 
-    /** The snapshot of {@code version}, reloading if this pod is behind. */
-    public Snapshot at(int version) {
+    /** The snapshot of {@code version} and transition {@code transitionId} (0: none), reloading if this pod is behind. */
+    public Snapshot at(int version, long transitionId) {
         Snapshot s = current();
-        return s.version() == version ? s : refresh();
+        return s.version() == version && s.transitionId() == transitionId ? s : refresh();
     }
 
-    /** Reads the active version from the database. */
+    /** Reads the active version, and the open transition if any, from the database. */
     public synchronized Snapshot refresh() {
         Snapshot fresh = Jdbc.call(dataSource, c -> {
             try (Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("select v.version, v.source::text, v.hash, v.activated_at"
-                         + " from docshift.schema_state st join docshift.schema_version v on v.version = st.active_version")) {
-                if (!r.next()) {
-                    return Snapshot.NONE;
-                }
+                 ResultSet r = s.executeQuery("select v.version, v.source::text, v.hash, v.activated_at, t.id, t.to_version, tv.source::text"
+                         + " from docshift.schema_state st left join docshift.schema_version v on v.version = st.active_version"
+                         + " left join docshift.transition t on t.state in ('migrating', 'verifying', 'failed')"
+                         + " left join docshift.schema_version tv on tv.version = t.to_version")) {
+                r.next();
                 int version = r.getInt(1);
-                if (version == current.version() && current.schema() != null) {
-                    return current;
+                long transitionId = r.getLong(5);
+                OpenTransition transition = transitionId == 0 ? null
+                        : current.transitionId() == transitionId ? current.transition()
+                        : new OpenTransition(transitionId, r.getInt(6), parse(r.getString(7)));
+                if (version == 0) {
+                    return new Snapshot(0, null, null, null, transition);
                 }
-                Schema schema = parse(r.getString(2));
-                return new Snapshot(version, schema, r.getString(3), r.getObject(4, OffsetDateTime.class));
+                Schema schema = version == current.version() && current.schema() != null ? current.schema() : parse(r.getString(2));
+                return new Snapshot(version, schema, r.getString(3), r.getObject(4, OffsetDateTime.class), transition);
             }
         });
         if (fresh.version() != current.version()) {
             LOG.infof("Active schema is now version %d", fresh.version());
+        }
+        if (fresh.transitionId() != current.transitionId()) {
+            LOG.infof(fresh.transition() == null ? "No schema transition is open" : "Schema transition %d towards version %d is open",
+                    fresh.transitionId(), fresh.transition() == null ? 0 : fresh.transition().toVersion());
         }
         current = fresh;
         loaded = true;

@@ -53,7 +53,9 @@ public class BundledSchema {
         }
         try {
             schemas.pushBundled(SchemaDocuments.read(content, SchemaDocuments.isYaml(name)))
-                    .ifPresent(r -> LOG.infof(r.created() ? "Applied bundled schema %s as version %d" : "Bundled schema %s is already active (version %d)",
+                    .ifPresent(r -> LOG.infof(r.transition() != null ? "Bundled schema %s is version %d, reached by schema transition " + r.transition().id()
+                                    + " (" + r.transition().state() + ")"
+                                    : r.created() ? "Applied bundled schema %s as version %d" : "Bundled schema %s is already active (version %d)",
                             name, r.version()));
         } catch (RuntimeException e) {
             LOG.errorf("The bundled schema %s was not applied: %s; serving the active version", name, e.getMessage());

@@ -59,4 +59,32 @@ public class IndexActivation {
         }
         IndexEntity.flush();
     }
+
+    /**
+     * Starts building the indexes {@code next} adds, dropping nothing: while a transition runs, the active
+     * version's indexes keep serving, and the new ones are ready when the target version activates. An index
+     * whose fields change keeps its old definition until {@link #reconcile} at activation.
+     */
+    public void add(Schema next) {
+        for (TableSchema t : next.tables().values()) {
+            int number = tables.getOrCreate(t.name()).number();
+            for (IndexSpec spec : t.indexes()) {
+                if (IndexEntity.live().stream().anyMatch(e -> e.tableName.equals(t.name()) && e.name.equals(spec.name()))) {
+                    continue;
+                }
+                String physical = IndexNames.physical(number, spec);
+                IndexEntity created = IndexEntity.findById(physical);
+                if (created == null) {
+                    created = new IndexEntity();
+                    created.physical = physical;
+                    created.tableName = t.name();
+                    created.name = spec.name();
+                    created.fields = spec.fields();
+                }
+                created.state = IndexEntity.BUILDING;
+                created.error = null;
+                created.persistAndFlush();
+            }
+        }
+    }
 }

@@ -56,10 +56,20 @@ public class SchemaChecker {
      * those written after revision {@code afterRevision} when it is not negative.
      */
     public TableReport check(Connection c, DocTable table, Validator validator, long afterRevision, int examples) throws SQLException {
-        String sql = "select id, data::text from " + table.sqlName() + (afterRevision >= 0 ? " where revision > ?" : "");
+        return check(c, table, validator, "data", afterRevision >= 0 ? "revision > " + afterRevision : "true", List.of(), examples);
+    }
+
+    /**
+     * Checks, on {@code c} (in a transaction), the bodies that the SQL expression {@code body} (over a row
+     * {@code u}) gives the documents of {@code table} matching {@code where}; {@code params} bind in text order.
+     */
+    public TableReport check(Connection c, DocTable table, Validator validator, String body, String where, List<Object> params, int examples)
+            throws SQLException {
+        String sql = "select u.id, (" + body + ")::text from " + table.sqlName() + " u where " + where;
         try (PreparedStatement p = c.prepareStatement(sql)) {
-            if (afterRevision >= 0) {
-                p.setLong(1, afterRevision);
+            int i = 1;
+            for (Object v : params) {
+                p.setObject(i++, v);
             }
             p.setFetchSize(FETCH);
             long violating = 0;

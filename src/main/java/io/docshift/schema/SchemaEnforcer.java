@@ -2,17 +2,25 @@ package io.docshift.schema;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.docshift.coordination.AdvisoryLocks;
+import io.docshift.document.json.DocumentJson;
 import io.docshift.document.json.JsonPath;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.Violation;
 import io.docshift.schema.validate.Validator;
 import io.docshift.schema.validate.Violations;
+import io.docshift.transition.Upgrader;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** Validates every document write against the active schema, as the database has it at that moment. */
+/**
+ * Validates every document write against the schema as the database has it at that moment. While a transition
+ * is open, a write is accepted in the target shape, or in the active shape when the transition's migration
+ * brings it to the target shape, and it is then stored upgraded (upgrade on write).
+ */
 @ApplicationScoped
 public class SchemaEnforcer {
 
@@ -20,38 +28,102 @@ public class SchemaEnforcer {
     AdvisoryLocks locks;
     @Inject
     ActiveSchema active;
+    @Inject
+    Upgrader upgrader;
+
+    /** A body to store, and the schema version it conforms to. */
+    public record Accepted(String body, int version) {
+    }
 
     /**
      * Enters the write gate in the caller's transaction and returns the schema in force for this write; a
      * schema activation waits for the transaction to end, so the write cannot race it.
      */
     public ActiveSchema.Snapshot enterWrite() {
-        return active.at(locks.enterWriteGate());
+        AdvisoryLocks.Gate gate = locks.enterWriteGate();
+        return active.at(gate.activeVersion(), gate.transitionId());
     }
 
-    /** Refuses (400) documents that violate the schema of {@code table}, listing every violation of every one. */
-    public void require(ActiveSchema.Snapshot schema, String table, List<ObjectNode> docs, boolean batch) {
-        Validator validator = schema.enforcedValidator(table);
+    /**
+     * What to store for {@code docs} (ids as clients see them, for migrations that count related documents),
+     * or a 400 listing every violation of every refused document.
+     */
+    public List<Accepted> accept(ActiveSchema.Snapshot schema, String table, List<String> ids, List<ObjectNode> docs, boolean batch) {
+        ActiveSchema.OpenTransition t = schema.transition();
+        if (t == null) {
+            require(schema.enforcedValidator(table), schema.version(), table, docs, batch);
+            return docs.stream().map(d -> new Accepted(DocumentJson.toStoredText(d), schema.version())).toList();
+        }
+        Validator target = t.targetValidator(table);
+        Validator current = schema.enforcedValidator(table);
+        Optional<Upgrader.Plan> plan = upgrader.plan(t, table);
+        JsonPath path = new JsonPath();
+        Accepted[] out = new Accepted[docs.size()];
+        List<Integer> toUpgrade = new ArrayList<>();
+        List<Integer> refused = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+            ObjectNode doc = docs.get(i);
+            String text = DocumentJson.toStoredText(doc);
+            if (target == null || target.validate(doc, path, null)) {
+                out[i] = new Accepted(text, t.toVersion());
+            } else if ((current == null || current.validate(doc, path, null)) && plan.isPresent()) {
+                if (plan.get().runnable()) {
+                    toUpgrade.add(i);
+                    out[i] = new Accepted(text, schema.version());
+                } else {
+                    out[i] = new Accepted(text, schema.version()); // an older build: the sweep will upgrade it
+                }
+            } else {
+                refused.add(i);
+            }
+        }
+        if (!toUpgrade.isEmpty()) {
+            List<Optional<String>> upgraded = upgrader.upgradeEach(plan.get(),
+                    toUpgrade.stream().map(ids::get).toList(), toUpgrade.stream().map(i -> out[i].body()).toList());
+            for (int j = 0; j < toUpgrade.size(); j++) {
+                int i = toUpgrade.get(j);
+                Optional<ObjectNode> doc = upgraded.get(j).map(DocumentJson::fromStoredText);
+                if (doc.isPresent() && target.validate(doc.get(), path, null)) {
+                    out[i] = new Accepted(upgraded.get(j).get(), t.toVersion());
+                } else {
+                    refused.add(i);
+                }
+            }
+        }
+        if (!refused.isEmpty()) {
+            refused.sort(null);
+            throw refusal(target, t.toVersion(), table, refused.stream().map(docs::get).toList(), refused, batch);
+        }
+        return List.of(out);
+    }
+
+    private static void require(Validator validator, int version, String table, List<ObjectNode> docs, boolean batch) {
         if (validator == null) {
             return;
         }
         JsonPath path = new JsonPath();
-        Violations all = null;
+        List<Integer> refused = new ArrayList<>();
         for (int i = 0; i < docs.size(); i++) {
             if (!validator.validate(docs.get(i), path, null)) {
-                if (all == null) {
-                    all = new Violations();
-                }
-                Violations one = new Violations(batch ? "/" + i : "");
-                validator.validate(docs.get(i), path, one);
-                all.list().addAll(one.list());
+                refused.add(i);
             }
         }
-        if (all != null) {
-            Violation first = all.list().get(0);
-            throw new InvalidRequest("The document does not match the schema of table '" + table + "' (version "
-                    + schema.version() + "): " + first.path() + ": " + first.message()
-                    + (all.list().size() > 1 ? " (and " + (all.list().size() - 1) + " more)" : ""), all.list());
+        if (!refused.isEmpty()) {
+            throw refusal(validator, version, table, refused.stream().map(docs::get).toList(), refused, batch);
         }
+    }
+
+    private static InvalidRequest refusal(Validator validator, int version, String table, List<ObjectNode> docs, List<Integer> positions, boolean batch) {
+        JsonPath path = new JsonPath();
+        Violations all = new Violations();
+        for (int i = 0; i < docs.size(); i++) {
+            Violations one = new Violations(batch ? "/" + positions.get(i) : "");
+            validator.validate(docs.get(i), path, one);
+            all.list().addAll(one.list());
+        }
+        Violation first = all.list().get(0);
+        return new InvalidRequest("The document does not match the schema of table '" + table + "' (version "
+                + version + "): " + first.path() + ": " + first.message()
+                + (all.list().size() > 1 ? " (and " + (all.list().size() - 1) + " more)" : ""), all.list());
     }
 }

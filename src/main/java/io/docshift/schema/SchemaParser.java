@@ -32,6 +32,7 @@ public final class SchemaParser {
     public static final int MAX_INDEX_FIELDS = 16;
     private static final Pattern INDEX_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final Pattern FIELD_PATH = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}(\\.[A-Za-z][A-Za-z0-9_]{0,63}){0,15}");
+    private static final Pattern MIGRATION_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final Set<String> RESERVED_INDEXES = Set.of("by_id", "by_creation_time");
 
     private final Function<String, OptionalInt> tableNumbers;
@@ -64,7 +65,8 @@ public final class SchemaParser {
             fail("/", "a schema document is a JSON object with \"tables\"");
             return null;
         }
-        allowOnly(doc, "/", "tables", "schemaValidation");
+        allowOnly(doc, "/", "tables", "schemaValidation", "migrations");
+        List<String> migrations = migrations(doc.get("migrations"));
         boolean validation = true;
         JsonNode v = doc.get("schemaValidation");
         if (v != null && !v.isBoolean()) {
@@ -87,7 +89,30 @@ public final class SchemaParser {
                 }
             }
         }
-        return new Schema(tables, validation, doc, CanonicalJson.sha256(canonical(tables, validation)));
+        return new Schema(tables, validation, migrations, doc, CanonicalJson.sha256(canonical(tables, validation)));
+    }
+
+    /** The migrations that bring the data from the active version to this one (a transition): distinct names. */
+    private List<String> migrations(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            fail("/migrations", "an array of registered migration names");
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode n = node.get(i);
+            if (!n.isTextual() || !MIGRATION_NAME.matcher(n.asText()).matches()) {
+                fail("/migrations/" + i, "a migration name matching ^[A-Za-z][A-Za-z0-9_]{0,63}$");
+            } else if (names.contains(n.asText())) {
+                fail("/migrations/" + i, "'" + n.asText() + "' is listed twice");
+            } else {
+                names.add(n.asText());
+            }
+        }
+        return List.copyOf(names);
     }
 
     private TableSchema table(String name, JsonNode def, String at) {

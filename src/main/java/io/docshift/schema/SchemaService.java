@@ -15,6 +15,8 @@ import io.docshift.error.Violation;
 import io.docshift.schema.index.IndexBuilder;
 import io.docshift.schema.store.IndexEntity;
 import io.docshift.schema.store.SchemaVersionEntity;
+import io.docshift.migration.MigrationDefinition;
+import io.docshift.transition.TransitionService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -61,9 +63,14 @@ public class SchemaService {
     IndexBuilder builder;
     @Inject
     DataSource dataSource;
+    @Inject
+    TransitionService transitions;
 
-    /** The outcome of a push: the version now active, whether it is new, and what changed. */
-    public record PushResult(int version, boolean created, List<SchemaChange> changes) {
+    /**
+     * The outcome of a push: the version now active (or, with a transition, the version it leads to), whether
+     * it is new, what changed, and the transition it started or joined, if any.
+     */
+    public record PushResult(int version, boolean created, List<SchemaChange> changes, TransitionService.View transition) {
     }
 
     /** What a push of {@code doc} would do; writes nothing. */
@@ -109,10 +116,28 @@ public class SchemaService {
         }
     }
 
+    /** {@code POST /api/schema/transition/rollback}, serialized with pushes. */
+    public TransitionService.View rollBackTransition() {
+        try (Connection lock = dataSource.getConnection()) {
+            acquirePushLock(lock);
+            try {
+                return transitions.rollBackLocked();
+            } finally {
+                locks.releaseSession(lock, Purpose.SCHEMA_PUSH, 0);
+            }
+        } catch (SQLException e) {
+            throw new io.docshift.db.DatabaseFailure(e);
+        }
+    }
+
     private PushResult pushLocked(Schema next, boolean skipIfSeen) {
         ActiveSchema.Snapshot current = active.refresh();
+        Optional<TransitionService.View> open = transitions.openWithHash(next.hash());
+        if (open.isPresent()) {
+            return new PushResult(open.get().toVersion(), false, List.of(), open.get());
+        }
         if (next.hash().equals(current.hash())) {
-            return new PushResult(current.version(), false, List.of());
+            return new PushResult(current.version(), false, List.of(), null);
         }
         if (skipIfSeen && QuarkusTransaction.requiringNew().call(() -> SchemaVersionEntity.hashSeen(next.hash()))) {
             LOG.infof("The bundled schema (%s) is an older version than the active one (%d); serving version %d",
@@ -120,6 +145,7 @@ public class SchemaService {
             return null;
         }
         List<SchemaChange> changes = SchemaDiff.between(current.schema(), next);
+        List<MigrationDefinition> migrations = next.migrations().isEmpty() ? List.of() : transitions.requireMigrations(next);
         next.tables().keySet().forEach(tables::getOrCreate);
         List<TableSchema> toCheck = tablesToCheck(current.schema(), next);
 
@@ -138,9 +164,39 @@ public class SchemaService {
                 reports.add(report);
             }
         }
+        if (!reports.isEmpty() && !migrations.isEmpty()) {
+            return startTransition(current, next, changes, migrations, reports);
+        }
         refuseIfViolated(reports);
 
-        int version = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
+        int version;
+        try {
+            version = activateChecked(next, changes, toCheck, mark);
+        } catch (Unprocessable late) {
+            if (migrations.isEmpty()) {
+                throw late;
+            }
+            return startTransition(current, next, changes, migrations, late.tables().stream().map(TableReport.class::cast).toList());
+        }
+        active.refresh();
+        builder.kick();
+        LOG.infof("Schema version %d is active (%d changes)", version, changes.size());
+        return new PushResult(version, true, changes, null);
+    }
+
+    /** Existing documents violate {@code next}, and its migrations can fix them: a transition instead of a 422. */
+    private PushResult startTransition(ActiveSchema.Snapshot current, Schema next, List<SchemaChange> changes,
+                                       List<MigrationDefinition> migrations, List<TableReport> reports) {
+        java.util.Set<String> migrated = new java.util.HashSet<>();
+        migrations.forEach(m -> migrated.add(m.table()));
+        refuseIfViolated(reports.stream().filter(r -> !migrated.contains(r.table())).toList());
+        int version = transitions.start(current, next, changes, migrations);
+        return new PushResult(version, true, changes, transitions.latest().orElseThrow());
+    }
+
+    /** Re-checks, with the write gate closed, what was written since {@code mark}, and activates {@code next}. */
+    private int activateChecked(Schema next, List<SchemaChange> changes, List<TableSchema> toCheck, long mark) {
+        return QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
             locks.closeWriteGate(c);
             List<TableReport> late = new ArrayList<>();
             for (TableSchema t : toCheck) {
@@ -155,10 +211,6 @@ public class SchemaService {
             notifications.publish(c, "schema", Integer.toString(v));
             return v;
         }));
-        active.refresh();
-        builder.kick();
-        LOG.infof("Schema version %d is active (%d changes)", version, changes.size());
-        return new PushResult(version, true, changes);
     }
 
     private int activate(Connection c, Schema next, List<SchemaChange> changes) throws SQLException {
@@ -195,7 +247,7 @@ public class SchemaService {
     }
 
     /** Tables whose documents the new schema might reject: those whose validator is new or different, when enforced. */
-    private static List<TableSchema> tablesToCheck(Schema before, Schema after) {
+    public static List<TableSchema> tablesToCheck(Schema before, Schema after) {
         if (!after.validation()) {
             return List.of();
         }

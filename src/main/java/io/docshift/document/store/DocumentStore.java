@@ -36,14 +36,14 @@ public class DocumentStore {
                 p.setString(4, body);
                 try (ResultSet r = p.executeQuery()) {
                     r.next();
-                    return new StoredDocument(id, r.getString(1));
+                    return new StoredDocument(id, r.getString(1), schemaVersion);
                 }
             }
         });
     }
 
     /** Inserts many documents with one statement: the arrays are unnested server-side. */
-    public void insertAll(DocTable table, List<DocumentId> ids, List<String> bodies, int schemaVersion) {
+    public void insertAll(DocTable table, List<DocumentId> ids, List<String> bodies, List<Integer> schemaVersions) {
         Jdbc.call(dataSource, c -> {
             UUID[] uuids = new UUID[ids.size()];
             Long[] times = new Long[ids.size()];
@@ -53,11 +53,11 @@ public class DocumentStore {
             }
             try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName()
                     + " (id, creation_time, schema_version, revision, data)"
-                    + " select i, t, ?, " + NEXT_REVISION + ", d::jsonb from unnest(?::uuid[], ?::bigint[], ?::text[]) as u(i, t, d)")) {
-                p.setInt(1, schemaVersion);
-                p.setArray(2, c.createArrayOf("uuid", uuids));
-                p.setArray(3, c.createArrayOf("bigint", times));
-                p.setArray(4, c.createArrayOf("text", bodies.toArray()));
+                    + " select i, t, v, " + NEXT_REVISION + ", d::jsonb from unnest(?::uuid[], ?::bigint[], ?::text[], ?::int[]) as u(i, t, d, v)")) {
+                p.setArray(1, c.createArrayOf("uuid", uuids));
+                p.setArray(2, c.createArrayOf("bigint", times));
+                p.setArray(3, c.createArrayOf("text", bodies.toArray()));
+                p.setArray(4, c.createArrayOf("int4", schemaVersions.toArray()));
                 return p.executeUpdate();
             }
         });
@@ -74,10 +74,10 @@ public class DocumentStore {
 
     private Optional<StoredDocument> select(DocTable table, DocumentId id, String lock) {
         return Jdbc.call(dataSource, c -> {
-            try (PreparedStatement p = c.prepareStatement("select data::text from " + table.sqlName() + " where id = ?" + lock)) {
+            try (PreparedStatement p = c.prepareStatement("select data::text, schema_version from " + table.sqlName() + " where id = ?" + lock)) {
                 p.setObject(1, id.toUuid());
                 try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1))) : Optional.empty();
+                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1), r.getInt(2))) : Optional.empty();
                 }
             }
         });
@@ -92,7 +92,7 @@ public class DocumentStore {
                 p.setInt(2, schemaVersion);
                 p.setObject(3, id.toUuid());
                 try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1))) : Optional.empty();
+                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1), schemaVersion)) : Optional.empty();
                 }
             }
         });
@@ -112,7 +112,7 @@ public class DocumentStore {
      * is creation-time order: keyset pagination on the primary key, stable under inserts and deletes.
      */
     public List<StoredDocument> page(DocTable table, DocumentId after, boolean ascending, int limit) {
-        String sql = "select id, data::text from " + table.sqlName()
+        String sql = "select id, data::text, schema_version from " + table.sqlName()
                 + (after == null ? "" : ascending ? " where id > ?" : " where id < ?")
                 + " order by id " + (ascending ? "asc" : "desc") + " limit ?";
         return Jdbc.call(dataSource, c -> {
@@ -125,7 +125,7 @@ public class DocumentStore {
                 List<StoredDocument> out = new ArrayList<>(Math.min(limit, 1024));
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
-                        out.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2)));
+                        out.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2), r.getInt(3)));
                     }
                 }
                 return out;

@@ -40,6 +40,8 @@ public class MigrationResource {
     private static final Set<String> RUN_KEYS = Set.of("args", "dryRun", "limit", "rerun");
 
     @Inject
+    io.docshift.migration.Rollbacks rollbacks;
+    @Inject
     MigrationService migrations;
 
     /** A definition with its checksum, its latest run and, for one migration, all its runs. */
@@ -140,6 +142,19 @@ public class MigrationResource {
     @APIResponse(responseCode = "409", description = "The run is not cancelled or failed, or its migration changed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RunView resume(@PathParam("runId") String runId) {
         return RunView.of(migrations.resume(id(runId)));
+    }
+
+    @POST
+    @Path("/runs/{runId}/rollback")
+    @Operation(summary = "Roll a run back from its backups, as a run of its own",
+            description = "Documents the run changed get their saved bodies back; documents written since go through the inverse "
+                    + "of its steps (rename, split, copy) where one exists.")
+    @APIResponse(responseCode = "202", description = "{\"runId\", \"state\"} of the rollback run")
+    @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "No backups, still running, part of a transition, already rolled back, or documents written since cannot be brought back (count and examples)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response rollback(@PathParam("runId") String runId) {
+        return Response.status(202).entity(rollbacks.rollBack(id(runId))).build();
     }
 
     private static long id(String text) {

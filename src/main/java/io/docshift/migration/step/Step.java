@@ -34,7 +34,38 @@ public sealed interface Step {
         public enum Target { NUMBER, STRING, BOOLEAN }
     }
 
+    /**
+     * Join the string fields {@code from} with {@code separator} into {@code into}, leaving out empty parts: the
+     * inverse of a split, used by rollbacks only (not a step one can declare).
+     */
+    record Join(List<FieldPath> from, String separator, FieldPath into) implements Step {
+    }
+
     /** Set {@code field} to the number of documents of {@code table} whose {@code foreignKey} is this document's {@code _id}. */
     record CountRelated(FieldPath field, String table, FieldPath foreignKey) implements Step {
+    }
+
+    /**
+     * The steps that undo {@code steps} as far as they can be undone without a backup: a rename is renamed
+     * back, a split joined back, a copied or counted field removed. A default, a constant, a conversion or a
+     * removal cannot be undone and is left as it is; whether the result fits the older schema is for the caller
+     * to check.
+     */
+    static List<Step> inverse(List<Step> steps) {
+        List<Step> out = new java.util.ArrayList<>();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Step s = steps.get(i);
+            if (s instanceof Rename r) {
+                out.add(new Rename(r.to(), r.from()));
+            } else if (s instanceof Split sp) {
+                out.add(new Join(sp.into(), sp.separator(), sp.field()));
+                sp.into().forEach(f -> out.add(new Unset(f)));
+            } else if (s instanceof Set set && set.from() != null) {
+                out.add(new Unset(set.field()));
+            } else if (s instanceof CountRelated c) {
+                out.add(new Unset(c.field()));
+            }
+        }
+        return out;
     }
 }

@@ -87,6 +87,8 @@ public final class StepSql {
             split(e, s);
         } else if (step instanceof Step.Convert c) {
             convert(e, c);
+        } else if (step instanceof Step.Join j) {
+            join(e, j);
         } else if (step instanceof Step.CountRelated c) {
             DocTable table = related.get(c.table());
             setPath(e, c.field(), () -> text(table == null ? "'0'::jsonb"
@@ -118,6 +120,21 @@ public final class StepSql {
         params.addAll(nestedParams);
         text(" from (select string_to_array(" + source + " #>> '{}', ?) as a) x) else " + e + " end");
         params.add(s.separator());
+    }
+
+    private void join(String e, Step.Join j) {
+        StringBuilder parts = new StringBuilder();
+        StringBuilder anyPresent = new StringBuilder();
+        for (FieldPath f : j.from()) {
+            parts.append(", nullif(").append(get(e, f)).append(" #>> '{}', '')");
+            anyPresent.append(anyPresent.length() == 0 ? "" : " or ").append(get(e, f)).append(" is not null");
+        }
+        text("case when " + anyPresent + " then ");
+        setPath(e, j.into(), () -> {
+            text("to_jsonb(concat_ws(?::text" + parts + "))");
+            params.add(j.separator());
+        });
+        text(" else " + e + " end");
     }
 
     private void convert(String e, Step.Convert c) {

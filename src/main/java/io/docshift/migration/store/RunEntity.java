@@ -74,6 +74,21 @@ public class RunEntity extends PanacheEntityBase {
     @Column(name = "finished_at")
     public OffsetDateTime finishedAt;
 
+    /** The schema transition this run sweeps for, if any. */
+    @Column(name = "transition_id")
+    public Long transitionId;
+
+    /** For a transition's sweep, the version it brings documents to; for its rollback, the version they return to. */
+    @Column(name = "target_version")
+    public Integer targetVersion;
+
+    /** Whether the run saves each body before changing it. */
+    public boolean backup;
+
+    /** The run this run rolls back, if it is a rollback. */
+    @Column(name = "rollback_of")
+    public Long rollbackOf;
+
     public static List<RunEntity> ofMigration(String migration) {
         return list("migration = ?1 order by id desc", migration);
     }
@@ -84,7 +99,17 @@ public class RunEntity extends PanacheEntityBase {
 
     /** The last complete (not partial) run, the seed's _migrationLog check. */
     public static Optional<RunEntity> completed(String migration) {
-        return find("migration = ?1 and state = ?2 and maxDocuments is null order by id desc", migration, COMPLETED).firstResultOptional();
+        return find("migration = ?1 and state = ?2 and maxDocuments is null and rollbackOf is null order by id desc", migration, COMPLETED).firstResultOptional();
+    }
+
+    /** The rollback of run {@code id} that is done or under way (a failed or cancelled one does not count). */
+    public static Optional<RunEntity> rollbackOf(long id) {
+        return find("rollbackOf = ?1 and state in (?2, ?3, ?4)", id, PENDING, RUNNING, COMPLETED).firstResultOptional();
+    }
+
+    /** The runs of a transition (sweeps first, then rollbacks), in id order. */
+    public static List<RunEntity> ofTransition(long transitionId) {
+        return list("transitionId = ?1 order by id", transitionId);
     }
 
     public static Optional<RunEntity> active(String migration) {
