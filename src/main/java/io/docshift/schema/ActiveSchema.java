@@ -25,8 +25,21 @@ public class ActiveSchema {
     private static final Logger LOG = Logger.getLogger(ActiveSchema.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** A transition in progress towards {@code target} (version {@code toVersion}): see {@code io.docshift.transition}. */
-    public record OpenTransition(long id, int toVersion, Schema target) {
+    /**
+     * A transition from {@code from} (null: no schema) to {@code target} (version {@code toVersion}): one in
+     * progress ({@code open}), or the one that produced the active version, whose migration still upgrades
+     * writes sent in the previous shape by clients that have not moved yet. See {@code io.docshift.transition}.
+     */
+    public record OpenTransition(long id, int toVersion, Schema target, Schema from, boolean open) {
+
+        /** The validator the previous version enforced on {@code table}, or {@code null} when its documents were free. */
+        public Validator previousValidator(String table) {
+            if (from == null || !from.validation()) {
+                return null;
+            }
+            TableSchema t = from.table(table);
+            return t == null ? null : t.document();
+        }
 
         /** The validator the target version enforces on {@code table}, or {@code null} when its documents are free. */
         public Validator targetValidator(String table) {
@@ -46,8 +59,9 @@ public class ActiveSchema {
 
         static final Snapshot NONE = new Snapshot(0, null, null, null, null);
 
+        /** The open transition's id, 0 when none is open. */
         long transitionId() {
-            return transition == null ? 0 : transition.id();
+            return transition == null || !transition.open() ? 0 : transition.id();
         }
 
         /** The validator to enforce on writes to {@code table}, or {@code null} when its documents are free. */
@@ -85,16 +99,21 @@ public class ActiveSchema {
     public synchronized Snapshot refresh() {
         Snapshot fresh = Jdbc.call(dataSource, c -> {
             try (Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("select v.version, v.source::text, v.hash, v.activated_at, t.id, t.to_version, tv.source::text"
+                 ResultSet r = s.executeQuery("select v.version, v.source::text, v.hash, v.activated_at, t.id, t.to_version, tv.source::text,"
+                         + " fv.source::text, t.state <> 'active'"
                          + " from docshift.schema_state st left join docshift.schema_version v on v.version = st.active_version"
-                         + " left join docshift.transition t on t.state in ('migrating', 'verifying', 'failed')"
-                         + " left join docshift.schema_version tv on tv.version = t.to_version")) {
+                         + " left join lateral (select * from docshift.transition t where t.state in ('migrating', 'verifying', 'failed')"
+                         + " or (t.state = 'active' and t.to_version = st.active_version) order by t.id desc limit 1) t on true"
+                         + " left join docshift.schema_version tv on tv.version = t.to_version"
+                         + " left join docshift.schema_version fv on fv.version = t.from_version")) {
                 r.next();
                 int version = r.getInt(1);
                 long transitionId = r.getLong(5);
+                boolean open = r.getBoolean(9);
+                OpenTransition known = current.transition();
                 OpenTransition transition = transitionId == 0 ? null
-                        : current.transitionId() == transitionId ? current.transition()
-                        : new OpenTransition(transitionId, r.getInt(6), parse(r.getString(7)));
+                        : known != null && known.id() == transitionId && known.open() == open ? known
+                        : new OpenTransition(transitionId, r.getInt(6), parse(r.getString(7)), r.getString(8) == null ? null : parse(r.getString(8)), open);
                 if (version == 0) {
                     return new Snapshot(0, null, null, null, transition);
                 }
@@ -105,9 +124,8 @@ public class ActiveSchema {
         if (fresh.version() != current.version()) {
             LOG.infof("Active schema is now version %d", fresh.version());
         }
-        if (fresh.transitionId() != current.transitionId()) {
-            LOG.infof(fresh.transition() == null ? "No schema transition is open" : "Schema transition %d towards version %d is open",
-                    fresh.transitionId(), fresh.transition() == null ? 0 : fresh.transition().toVersion());
+        if (fresh.transitionId() != current.transitionId() && fresh.transitionId() != 0) {
+            LOG.infof("Schema transition %d towards version %d is open", fresh.transitionId(), fresh.transition().toVersion());
         }
         current = fresh;
         loaded = true;

@@ -19,7 +19,9 @@ import java.util.Optional;
 /**
  * Validates every document write against the schema as the database has it at that moment. While a transition
  * is open, a write is accepted in the target shape, or in the active shape when the transition's migration
- * brings it to the target shape, and it is then stored upgraded (upgrade on write).
+ * brings it to the target shape, and it is then stored upgraded (upgrade on write). Once the transition has
+ * activated its target, writes in the previous shape are still upgraded the same way, so clients that have not
+ * moved yet keep working until the next schema version.
  */
 @ApplicationScoped
 public class SchemaEnforcer {
@@ -50,12 +52,13 @@ public class SchemaEnforcer {
      */
     public List<Accepted> accept(ActiveSchema.Snapshot schema, String table, List<String> ids, List<ObjectNode> docs, boolean batch) {
         ActiveSchema.OpenTransition t = schema.transition();
-        if (t == null) {
+        if (t == null || !t.open() && t.toVersion() != schema.version()) {
             require(schema.enforcedValidator(table), schema.version(), table, docs, batch);
             return docs.stream().map(d -> new Accepted(DocumentJson.toStoredText(d), schema.version())).toList();
         }
         Validator target = t.targetValidator(table);
-        Validator current = schema.enforcedValidator(table);
+        // the shape a write may still come in: the active one while the transition runs, the previous one after
+        Validator current = t.open() ? schema.enforcedValidator(table) : t.previousValidator(table);
         Optional<Upgrader.Plan> plan = upgrader.plan(t, table);
         JsonPath path = new JsonPath();
         Accepted[] out = new Accepted[docs.size()];
@@ -70,8 +73,10 @@ public class SchemaEnforcer {
                 if (plan.get().runnable()) {
                     toUpgrade.add(i);
                     out[i] = new Accepted(text, schema.version());
-                } else {
+                } else if (t.open()) {
                     out[i] = new Accepted(text, schema.version()); // an older build: the sweep will upgrade it
+                } else {
+                    refused.add(i);
                 }
             } else {
                 refused.add(i);

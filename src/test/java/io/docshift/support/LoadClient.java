@@ -1,0 +1,209 @@
+package io.docshift.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+
+/**
+ * A client that keeps reading, inserting and patching documents of one table while a test changes things
+ * under it, as a load balancer would: a request that cannot be served (connection refused or reset, 502-504)
+ * is retried on the next target. It remembers every acknowledged write, so the test can prove none was lost:
+ * each acknowledged insert must exist, and each document's {@code visits} must be the last value acknowledged.
+ */
+public final class LoadClient implements AutoCloseable {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final List<String> targets;
+    private final String table;
+    private final IntFunction<String> newDocument;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<String> ids;
+    private final Map<String, Long> visits = new ConcurrentHashMap<>();
+    private final List<String> inserted = new CopyOnWriteArrayList<>();
+    private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final List<String> shapeViolations = new CopyOnWriteArrayList<>();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile Predicate<JsonNode> expectedShape;
+    private volatile IntFunction<String> newShapeDocument;
+    private final List<Thread> threads = new ArrayList<>();
+
+    /**
+     * @param targets     base URLs (http://host:port) to spread requests over
+     * @param ids         ids of documents that exist, to read and patch
+     * @param newDocument the body of the n-th inserted document (in the shape of the active schema)
+     */
+    public LoadClient(List<String> targets, String table, List<String> ids, IntFunction<String> newDocument) {
+        this.targets = List.copyOf(targets);
+        this.table = table;
+        this.ids = new CopyOnWriteArrayList<>(ids);
+        this.newDocument = newDocument;
+    }
+
+    public LoadClient start(int threadCount) {
+        for (int i = 0; i < threadCount; i++) {
+            long seed = i;
+            Thread t = new Thread(() -> loop(new Random(seed)), "load-client-" + i);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        return this;
+    }
+
+    /**
+     * From now on, every document read must satisfy {@code shape} (documents are returned in the new shape), and
+     * every other insert is {@code newDocument} (clients moving to the new shape while others have not yet).
+     */
+    public void expectShape(Predicate<JsonNode> shape, IntFunction<String> newDocument) {
+        this.expectedShape = shape;
+        this.newShapeDocument = newDocument;
+    }
+
+    private void loop(Random random) {
+        int n = 0;
+        while (running.get()) {
+            n++;
+            int op = random.nextInt(4);
+            try {
+                if (op < 2) {
+                    read(ids.get(random.nextInt(ids.size())));
+                } else if (op == 2) {
+                    insert(n * 1000 + random.nextInt(1000));
+                } else {
+                    patch(ids.get(random.nextInt(ids.size())), random.nextInt(1_000_000));
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void read(String id) throws InterruptedException {
+        Predicate<JsonNode> shape = expectedShape;
+        HttpResponse<String> r = send("GET", "/api/tables/" + table + "/documents/" + id, null);
+        if (r != null && r.statusCode() == 200 && shape != null) {
+            try {
+                JsonNode doc = MAPPER.readTree(r.body());
+                if (!shape.test(doc)) {
+                    shapeViolations.add(r.body());
+                }
+            } catch (java.io.IOException e) {
+                failures.add("GET " + id + ": unreadable body " + r.body());
+            }
+        }
+    }
+
+    private void insert(int n) throws InterruptedException {
+        IntFunction<String> moved = newShapeDocument;
+        String body = moved != null && n % 2 == 1 ? moved.apply(n) : newDocument.apply(n);
+        HttpResponse<String> r = send("POST", "/api/tables/" + table + "/documents", body);
+        if (r != null && r.statusCode() == 201) {
+            try {
+                String id = MAPPER.readTree(r.body()).get("_id").asText();
+                inserted.add(id);
+                ids.add(id);
+            } catch (java.io.IOException e) {
+                failures.add("POST: unreadable body " + r.body());
+            }
+        }
+    }
+
+    private void patch(String id, long value) throws InterruptedException {
+        synchronized (idLock(id)) {
+            HttpResponse<String> r = send("PATCH", "/api/tables/" + table + "/documents/" + id, "{\"visits\":" + value + "}");
+            if (r != null && r.statusCode() == 200) {
+                visits.put(id, value);
+            }
+        }
+    }
+
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    private Object idLock(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    /** Sends to one target after another until one answers; a 4xx or 5xx answer (other than a gateway error) is a failure. */
+    private HttpResponse<String> send(String method, String path, String body) throws InterruptedException {
+        requests.incrementAndGet();
+        int start = (int) (requests.get() % targets.size());
+        String last = null;
+        for (int attempt = 0; attempt < targets.size() * 20; attempt++) {
+            String target = targets.get((start + attempt) % targets.size());
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + path)).timeout(Duration.ofSeconds(30));
+            b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                    : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+            try {
+                HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 502 || r.statusCode() == 503 || r.statusCode() == 504) {
+                    last = method + " " + path + " -> " + r.statusCode();
+                } else if (r.statusCode() >= 400) {
+                    failures.add(method + " " + path + " " + (body == null ? "" : body) + " -> " + r.statusCode() + " " + r.body());
+                    return null;
+                } else {
+                    return r;
+                }
+            } catch (java.io.IOException e) {
+                last = method + " " + path + " -> " + e;
+            }
+            retries.incrementAndGet();
+            if (attempt % targets.size() == targets.size() - 1) {
+                Thread.sleep(50); // every target refused: wait for the load balancer's next healthy pod
+            }
+        }
+        failures.add("no target answered: " + last);
+        return null;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+    }
+
+    public long requests() {
+        return requests.get();
+    }
+
+    public long retries() {
+        return retries.get();
+    }
+
+    public List<String> failures() {
+        return failures;
+    }
+
+    public List<String> shapeViolations() {
+        return shapeViolations;
+    }
+
+    /** Ids this client inserted and got acknowledged. */
+    public List<String> inserted() {
+        return inserted;
+    }
+
+    /** The last acknowledged {@code visits} of every document this client patched. */
+    public Map<String, Long> acknowledgedVisits() {
+        return visits;
+    }
+}
