@@ -163,8 +163,23 @@ public class MigrationService {
         run.errorMessage = null;
         run.finishedAt = null;
         run.persistAndFlush();
+        if (run.transitionId != null) {
+            reopenTransition(run.transitionId);
+        }
         announce(run.id);
         return run;
+    }
+
+    /** A failed transition migrates again once one of its runs is resumed; it is verified when they complete. */
+    private void reopenTransition(long transitionId) {
+        Jdbc.call(dataSource, c -> {
+            try (java.sql.PreparedStatement p = c.prepareStatement("update docshift.transition set state = 'migrating', error = null where id = ? and state = 'failed'")) {
+                p.setLong(1, transitionId);
+                p.executeUpdate();
+            }
+            notifications.publish(c, "schema", "transition");
+            return null;
+        });
     }
 
     private boolean transitionFailed(long transitionId) {

@@ -228,10 +228,10 @@ public class RunExecutor {
     }
 
     private Progress claim(Connection c, long runId) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set state = 'running', owner = ?,"
+        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run r set state = 'running', owner = ?,"
                 + " started_at = coalesce(started_at, now()), heartbeat_at = now() where id = ? and state in ('pending', 'running')"
                 + " returning migration, checksum, args::text, position, processed, changed, total, max_documents, batch_size,"
-                + " target_version, backup, rollback_of, (select o.target_version from docshift.migration_run o where o.id = rollback_of)")) {
+                + " target_version, backup, rollback_of, (select o.target_version from docshift.migration_run o where o.id = r.rollback_of)")) {
             p.setString(1, worker.id());
             p.setLong(2, runId);
             try (ResultSet r = p.executeQuery()) {

@@ -32,6 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class TransitionScenariosTest {
 
+    @org.junit.jupiter.api.AfterEach
+    void closeLeftoverTransition() {
+        Transitions.forceClose();
+    }
+
     static final int DOCUMENTS = 50_000;
     static final String BASE = "http://localhost:8081";
 
