@@ -28,12 +28,20 @@ public class ProblemMapper {
             PayloadTooLarge.class, new Kind(413, "payload-too-large", "Payload too large"),
             NotFound.class, new Kind(404, "not-found", "Not found"),
             Conflict.class, new Kind(409, "conflict", "Conflict"),
+            Unauthorized.class, new Kind(401, "unauthorized", "Unauthorized"),
+            Forbidden.class, new Kind(403, "forbidden", "Forbidden"),
             Unprocessable.class, new Kind(422, "unprocessable", "The stored documents do not allow this"));
 
     @ServerExceptionMapper
     public Response domain(DocshiftException e) {
+        return toResponse(e);
+    }
+
+    /** The problem+json response of a domain failure; also used by request filters, which answer before any resource. */
+    public static Response toResponse(DocshiftException e) {
         Kind kind = kindOf(e.getClass());
-        return respond(new Problem(TYPE_PREFIX + kind.slug(), kind.title(), kind.status(), e.getMessage(), e.violations(), e.tables()));
+        Response r = respond(new Problem(TYPE_PREFIX + kind.slug(), kind.title(), kind.status(), e.getMessage(), e.violations(), e.tables()));
+        return e instanceof Unauthorized ? Response.fromResponse(r).header("WWW-Authenticate", "Bearer realm=\"docshift\"").build() : r;
     }
 
     @ServerExceptionMapper

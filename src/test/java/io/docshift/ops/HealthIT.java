@@ -7,9 +7,27 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-/** Runs against the packaged application. */
+/** Runs against the packaged application, in the prod profile: access control is on. */
 @QuarkusIntegrationTest
+@io.quarkus.test.junit.TestProfile(HealthIT.OneKey.class)
 class HealthIT {
+
+    static final String KEY = "it-writer-0123456789abcdef";
+
+    /** One write key. */
+    public static class OneKey implements io.quarkus.test.junit.QuarkusTestProfile {
+        @Override
+        public java.util.Map<String, String> getConfigOverrides() {
+            return java.util.Map.of("docshift.auth.keys.it.secret", KEY, "docshift.auth.keys.it.scopes", "write");
+        }
+    }
+
+    @Test
+    void accessControlIsOnInProduction() {
+        given().contentType("application/json").body("{\"probe\":true}").post("/api/tables/itprobe/documents").then().statusCode(401)
+                .contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + KEY).put("/api/schema").then().statusCode(403);
+    }
 
     @Test
     void healthEndpointsAreUp() {
@@ -25,7 +43,8 @@ class HealthIT {
 
     @Test
     void metricsArePrometheusText() {
-        given().contentType("application/json").body("{\"probe\":true}").post("/api/tables/itprobe/documents").then().statusCode(201);
+        given().header("Authorization", "Bearer " + KEY).contentType("application/json").body("{\"probe\":true}")
+                .post("/api/tables/itprobe/documents").then().statusCode(201);
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("docshift_documents_written_total{operation=\"insert\",table=\"itprobe\"}"))
                 .body(containsString("http_server_requests_seconds_count"));
