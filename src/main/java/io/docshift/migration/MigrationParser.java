@@ -137,10 +137,20 @@ public final class MigrationParser {
             fail("/steps", "at most " + MAX_STEPS + " steps");
             return out;
         }
+        List<Integer> positions = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             Step s = step(node.get(i), "/steps/" + i);
             if (s != null) {
                 out.add(s);
+                positions.add(i);
+            }
+        }
+        // a rename that an earlier rename undoes is a cycle: refuse it rather than run a migration that does nothing
+        for (int j = 0; j < out.size(); j++) {
+            for (int i = 0; i < j; i++) {
+                if (out.get(i) instanceof Step.Rename a && out.get(j) instanceof Step.Rename b && a.from().equals(b.to()) && a.to().equals(b.from())) {
+                    fail("/steps/" + positions.get(j), "renames " + b.from() + " back to " + b.to() + ", undoing step " + positions.get(i));
+                }
             }
         }
         return out;
