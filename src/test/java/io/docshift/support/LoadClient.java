@@ -29,7 +29,7 @@ public final class LoadClient implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final List<String> targets;
+    private final List<String> targets = new CopyOnWriteArrayList<>();
     private final String table;
     private final IntFunction<String> newDocument;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -51,7 +51,7 @@ public final class LoadClient implements AutoCloseable {
      * @param newDocument the body of the n-th inserted document (in the shape of the active schema)
      */
     public LoadClient(List<String> targets, String table, List<String> ids, IntFunction<String> newDocument) {
-        this.targets = List.copyOf(targets);
+        this.targets.addAll(targets);
         this.table = table;
         this.ids = new CopyOnWriteArrayList<>(ids);
         this.newDocument = newDocument;
@@ -141,14 +141,28 @@ public final class LoadClient implements AutoCloseable {
         return locks.computeIfAbsent(id, k -> new Object());
     }
 
+    /** A pod became ready: the load balancer sends it traffic. */
+    public void addTarget(String target) {
+        targets.add(target);
+    }
+
+    /** A pod left the load balancer (readiness down, or gone). */
+    public void removeTarget(String target) {
+        targets.remove(target);
+    }
+
     /** Sends to one target after another until one answers; a 4xx or 5xx answer (other than a gateway error) is a failure. */
     private HttpResponse<String> send(String method, String path, String body) throws InterruptedException {
-        requests.incrementAndGet();
-        int start = (int) (requests.get() % targets.size());
+        long n = requests.incrementAndGet();
         String last = null;
-        for (int attempt = 0; attempt < targets.size() * 20; attempt++) {
-            String target = targets.get((start + attempt) % targets.size());
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + path)).timeout(Duration.ofSeconds(30));
+        for (int attempt = 0; attempt < 200; attempt++) {
+            List<String> live = List.copyOf(targets);
+            if (live.isEmpty()) {
+                Thread.sleep(20);
+                continue;
+            }
+            String target = live.get((int) ((n + attempt) % live.size()));
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + path)).timeout(Duration.ofSeconds(10));
             b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
                     : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
             try {
@@ -165,9 +179,8 @@ public final class LoadClient implements AutoCloseable {
                 last = method + " " + path + " -> " + e;
             }
             retries.incrementAndGet();
-            if (attempt % targets.size() == targets.size() - 1) {
-                Thread.sleep(50); // every target refused: wait for the load balancer's next healthy pod
-            }
+            Thread.sleep(20); // as a load balancer's retry: the next pod, after a moment
+
         }
         failures.add("no target answered: " + last);
         return null;
