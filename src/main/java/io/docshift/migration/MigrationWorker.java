@@ -48,6 +48,8 @@ public class MigrationWorker {
     ManagedExecutor async;
     @Inject
     io.docshift.transition.TransitionAdvancer transitions;
+    @Inject
+    io.docshift.coordination.SessionPinning pinning;
 
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean stopping;
@@ -65,7 +67,7 @@ public class MigrationWorker {
 
     /** Works every run it can lock, one after the other. Never throws: one failure must not stop the schedule. */
     void pass() {
-        if (!config.worker() || stopping || !busy.compareAndSet(false, true)) {
+        if (!config.worker() || stopping || !pinning.pinned() || !busy.compareAndSet(false, true)) {
             return;
         }
         try {

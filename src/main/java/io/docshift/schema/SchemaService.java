@@ -65,6 +65,8 @@ public class SchemaService {
     DataSource dataSource;
     @Inject
     TransitionService transitions;
+    @Inject
+    io.docshift.coordination.SessionPinning pinning;
 
     /**
      * The outcome of a push: the version now active (or, with a transition, the version it leads to), whether
@@ -258,6 +260,10 @@ public class SchemaService {
     }
 
     private void acquirePushLock(Connection c) throws SQLException {
+        if (!pinning.pinned()) {
+            throw new Conflict("This pod reaches PostgreSQL through a transaction-pooling proxy, where session advisory locks cannot work;"
+                    + " schema pushes are refused. Connect Docshift directly to PostgreSQL, or through session pooling.");
+        }
         long deadline = System.nanoTime() + coordination.pushLockTimeout().toNanos();
         while (!locks.trySession(c, Purpose.SCHEMA_PUSH, 0)) {
             if (System.nanoTime() > deadline) {

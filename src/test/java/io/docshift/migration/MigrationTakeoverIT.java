@@ -27,7 +27,7 @@ class MigrationTakeoverIT {
     static final Duration POLL = Duration.ofSeconds(2);
 
     @Test
-    void aKilledWorkerIsReplacedWithinTwoPollsAndEveryDocumentChangesOnce() throws Exception {
+    void F1_F7_aKilledWorkerIsReplacedWithinTwoPollsAndEveryDocumentChangesOnce() throws Exception {
         List<AppProcess> pods = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
@@ -92,7 +92,7 @@ class MigrationTakeoverIT {
     }
 
     @Test
-    void aPausedWorkerLosesItsRunAndCannotApplyABatchTwiceWhenItWakes() throws Exception {
+    void F5_aPausedWorkerLosesItsRunAndCannotApplyABatchTwiceWhenItWakes() throws Exception {
         exercise("paused", (victim) -> {
             victim.pause();
             return () -> victim.resume();

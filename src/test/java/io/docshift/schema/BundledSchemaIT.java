@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BundledSchemaIT {
 
     @Test
-    void threeProcessesStartingAtOnceApplyTheBundledSchemaExactlyOnce() throws Exception {
+    void F9_threeProcessesStartingAtOnceApplyTheBundledSchemaExactlyOnceAndAnOlderBuildKeepsServingIt() throws Exception {
         String table = TestDb.freshTable("bundled");
         Path file = Files.createTempFile("schema", ".json");
         Files.writeString(file, "{\"tables\":{\"" + table + "\":{\"document\":{\"name\":{\"type\":\"string\"}}}}}");
@@ -64,6 +64,28 @@ class BundledSchemaIT {
                 pod.close();
             }
             Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void F11_aBadBundledFileAndAFailedRunDoNotStopAPodFromStartingAndServing() throws Exception {
+        String table = TestDb.freshTable("f11");
+        Path bad = Files.createTempFile("schema", ".json");
+        Files.writeString(bad, "{\"tables\":{\"" + table + "\":{\"document\":{\"name\":{\"type\":\"strng\"}}}}}");
+        try (Connection c = TestDb.connect()) {
+            c.createStatement().execute("insert into docshift.migration (name, kind, definition, checksum) values ('f11broken_" + table
+                    + "', 'declarative', '{\"table\":\"" + table + "\",\"steps\":[{\"op\":\"unset\",\"field\":\"a\"}]}', 'x')");
+            c.createStatement().execute("insert into docshift.migration_run (migration, checksum, state, error_message, finished_at)"
+                    + " values ('f11broken_" + table + "', 'x', 'failed', 'left failed by an earlier deployment', now())");
+        }
+        try (AppProcess pod = AppProcess.start("f11", Map.of("docshift.schema.file", bad.toString()))) {
+            pod.awaitReady(Duration.ofSeconds(60));
+            given().baseUri(pod.baseUri()).contentType(ContentType.JSON).body("{\"name\":\"a\"}").post("/api/tables/" + table + "/documents")
+                    .then().statusCode(201);
+            assertTrue(pod.logText().contains("was not applied"), "the pod says why it did not apply its file");
+            assertEquals(200, pod.status("/q/health/live"));
+        } finally {
+            Files.deleteIfExists(bad);
         }
     }
 

@@ -89,7 +89,7 @@ class SchemaResourceTest {
     }
 
     @Test
-    void makingAnOptionalFieldRequiredWhileDocumentsLackItIsRefusedWithEveryViolationCounted() {
+    void F13_makingAnOptionalFieldRequiredWhileDocumentsLackItIsRefusedWithEveryViolationCounted() {
         String table = TestDb.freshTable("customers");
         push(customers(table, ",\"status\":{\"type\":\"string\",\"optional\":true}")).statusCode(200);
         Bulk.insert(table, 10_000, i -> i % 2 == 0

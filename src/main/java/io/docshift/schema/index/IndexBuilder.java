@@ -43,6 +43,8 @@ public class IndexBuilder {
     ManagedExecutor executor;
 
     private final AtomicBoolean working = new AtomicBoolean();
+    @jakarta.inject.Inject
+    io.docshift.coordination.SessionPinning pinning;
 
     /** Starts a pass now, in the background (after a schema push). */
     public void kick() {
@@ -58,7 +60,7 @@ public class IndexBuilder {
     }
 
     void pass() {
-        if (!working.compareAndSet(false, true)) {
+        if (!pinning.pinned() || !working.compareAndSet(false, true)) {
             return;
         }
         try (Connection c = dataSource.getConnection()) {
