@@ -73,13 +73,19 @@ class KubernetesManifestsTest {
             String name = env.path("name").asText();
             assertTrue(known.contains(name) || JVM_VARIABLES.contains(name), name + " is not a configuration key Docshift reads");
         }
+        boolean apiKeys = false;
         for (JsonNode source : container.path("envFrom")) {
+            if (source.has("secretRef")) {
+                apiKeys |= source.path("secretRef").path("name").asText().startsWith("docshift-api-keys");
+                continue;
+            }
             String map = source.path("configMapRef").path("name").asText();
             JsonNode config = objects.stream().filter(o -> o.path("kind").asText().equals("ConfigMap") && o.path("metadata").path("name").asText().equals(map))
                     .findFirst().orElseThrow(() -> new AssertionError("no ConfigMap " + map));
             config.path("data").fieldNames().forEachRemaining(name ->
                     assertTrue(known.contains(name), name + " (ConfigMap " + map + ") is not a configuration key Docshift reads"));
         }
+        assertTrue(apiKeys, "API keys come from the Secret docshift-api-keys (access control is on in prod)");
         assertEquals("metadata.name", env(container, "DOCSHIFT_WORKER_ID").path("valueFrom").path("fieldRef").path("fieldPath").asText());
 
         String schemaFile = env(container, "DOCSHIFT_SCHEMA_FILE").path("value").asText();

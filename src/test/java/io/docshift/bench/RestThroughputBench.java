@@ -1,0 +1,292 @@
+package io.docshift.bench;
+
+import io.docshift.support.AppProcess;
+import io.docshift.support.TestDb;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.restassured.RestAssured.given;
+
+/**
+ * REST throughput and latency of the packaged app under wrk (32 connections), each operation beside the same
+ * operation done by plain JDBC on the same database and data (32 threads, a connection each): the ceiling for
+ * any service on this machine. Then GET-by-id throughput with 1, 2 and 3 app processes.
+ * Needs {@code wrk} ({@code apt-get install wrk}).
+ */
+class RestThroughputBench {
+
+    static final int DOCUMENTS = Integer.getInteger("bench.rest.documents", 100_000);
+    static final int CONNECTIONS = 32;
+    static final Duration DURATION = Duration.ofSeconds(Integer.getInteger("bench.rest.seconds", 10));
+    static final String TABLE = TestDb.freshTable("rest");
+    static final String SCHEMA = "{\"tables\":{\"" + TABLE + "\":{\"document\":{"
+            + "\"name\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"status\":{\"type\":\"union\",\"members\":["
+            + "{\"type\":\"literal\",\"value\":\"active\"},{\"type\":\"literal\",\"value\":\"trial\"},{\"type\":\"literal\",\"value\":\"gone\"}]},"
+            + "\"orgId\":{\"type\":\"string\"},\"age\":{\"type\":\"number\"},\"active\":{\"type\":\"boolean\"},\"score\":{\"type\":\"number\"},"
+            + "\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"address\":{\"type\":\"object\",\"fields\":{\"city\":{\"type\":\"string\"}}},"
+            + "\"visits\":{\"type\":\"number\",\"optional\":true}},"
+            + "\"indexes\":[{\"name\":\"by_org\",\"fields\":[\"orgId\"]}]}}}";
+    static final String BODY_SQL = "jsonb_build_object('name', 'n' || g, 'email', 'e' || g || '@x.io', 'status', (array['active','trial','gone'])[g % 3 + 1],"
+            + " 'orgId', 'org' || (g % 500), 'age', g % 90, 'active', g % 2 = 0, 'score', g * 0.5, 'tags', jsonb_build_array('a', 'b'),"
+            + " 'address', jsonb_build_object('city', 'c' || (g % 50)), 'visits', 0)";
+    static final String INSERT_BODY = "{\"name\":\"new\",\"email\":\"new@x.io\",\"status\":\"trial\",\"orgId\":\"org7\",\"age\":33,\"active\":true,"
+            + "\"score\":1.5,\"tags\":[\"a\",\"b\"],\"address\":{\"city\":\"c1\"},\"visits\":0}";
+
+    /** Requests per second and latency percentiles in milliseconds. */
+    record Load(double rps, double p50, double p99) {
+    }
+
+    @Test
+    void restBesideJdbc() throws Exception {
+        Path dir = Files.createDirectories(BenchReport.DIR);
+        List<AppProcess> pods = new ArrayList<>();
+        try {
+            pods.add(AppProcess.start("bench-0", Map.of()).awaitReady(Duration.ofSeconds(90)));
+            String base = pods.get(0).baseUri();
+            given().baseUri(base).contentType("application/json").body(SCHEMA).put("/api/schema").then().statusCode(200);
+            TestDb.bulkLoad(TABLE, DOCUMENTS, BODY_SQL);
+            awaitIndex(base);
+            String physical = TestDb.physical(TABLE);
+            List<String> ids = new ArrayList<>();
+            List<UUID> uuids = new ArrayList<>();
+            try (Connection c = TestDb.connect();
+                 ResultSet r = c.createStatement().executeQuery("select id, docshift.id_text(id) from " + physical + " order by random() limit 20000")) {
+                while (r.next()) {
+                    uuids.add(r.getObject(1, UUID.class));
+                    ids.add(r.getString(2));
+                }
+            }
+            Files.write(dir.resolve("ids.txt"), ids);
+            String docs = "/api/tables/" + TABLE + "/documents";
+            Path get = lua(dir, "get.lua", idsLoader(dir) + "request = function() return wrk.format(\"GET\", \"" + docs + "/\" .. ids[math.random(#ids)]) end\n");
+            Path query = lua(dir, "query.lua", "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                    + "request = function() return wrk.format(\"POST\", \"/api/tables/" + TABLE + "/query\", nil,"
+                    + " '{\"index\":\"by_org\",\"eq\":{\"orgId\":\"org' .. math.random(0, 499) .. '\"},\"limit\":20}') end\n");
+            Path patch = lua(dir, "patch.lua", idsLoader(dir) + "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                    + "request = function() return wrk.format(\"PATCH\", \"" + docs + "/\" .. ids[math.random(#ids)], nil, '{\"visits\":' .. math.random(1, 1000000) .. '}') end\n");
+            Path insert = lua(dir, "insert.lua", "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '" + INSERT_BODY + "'\n");
+
+            JdbcCeiling jdbc = new JdbcCeiling(physical, uuids);
+            compare("GET by id", wrk(base + docs, get, CONNECTIONS), jdbc.run(JdbcCeiling.Op.GET, CONNECTIONS, DURATION), 0.5);
+            compare("index query page", wrk(base, query, CONNECTIONS), jdbc.run(JdbcCeiling.Op.QUERY, CONNECTIONS, DURATION), null);
+            compare("merge patch", wrk(base, patch, CONNECTIONS), jdbc.run(JdbcCeiling.Op.PATCH, CONNECTIONS, DURATION), null);
+            compare("insert (10 fields)", wrk(base + docs, insert, CONNECTIONS), jdbc.run(JdbcCeiling.Op.INSERT, CONNECTIONS, DURATION), 0.5);
+
+            // scale: the same GET load spread over 1, 2 and 3 processes
+            double one = 0;
+            for (int n = 1; n <= 3; n++) {
+                while (pods.size() < n) {
+                    pods.add(AppProcess.start("bench-" + pods.size(), Map.of()).awaitReady(Duration.ofSeconds(90)));
+                }
+                List<Thread> threads = new ArrayList<>();
+                double[] rps = new double[n];
+                for (int i = 0; i < n; i++) {
+                    int k = i;
+                    String target = pods.get(i).baseUri() + docs;
+                    Thread t = new Thread(() -> rps[k] = wrk(target, get, Math.max(2, CONNECTIONS / n)).rps());
+                    threads.add(t);
+                    t.start();
+                }
+                for (Thread t : threads) {
+                    t.join();
+                }
+                double total = 0;
+                for (double r : rps) {
+                    total += r;
+                }
+                one = n == 1 ? total : one;
+                BenchReport.record("scale", "GET by id, " + n + " process(es)", total, "req/s",
+                        String.format(Locale.ROOT, "%.2fx one process; 32 connections in all, on the same 2 cores as PostgreSQL", total / one), true);
+            }
+        } finally {
+            for (AppProcess p : pods) {
+                p.close();
+            }
+        }
+    }
+
+    private static void compare(String op, Load docshift, Load jdbc, Double target) {
+        double ratio = docshift.rps() / jdbc.rps();
+        BenchReport.record("rest", op + " req/s", docshift.rps(), "req/s",
+                String.format(Locale.ROOT, "JDBC %.0f req/s; ratio %.2f%s", jdbc.rps(), ratio, target == null ? "" : " (target >= " + target + ")"),
+                target == null || ratio >= target);
+        BenchReport.record("rest", op + " p50", docshift.p50(), "ms", String.format(Locale.ROOT, "JDBC p50 %.2f ms", jdbc.p50()), true);
+        BenchReport.record("rest", op + " p99", docshift.p99(), "ms", String.format(Locale.ROOT, "JDBC p99 %.2f ms", jdbc.p99()), true);
+    }
+
+    private static String idsLoader(Path dir) {
+        return "ids = {}\nfor line in io.lines(\"" + dir.resolve("ids.txt").toAbsolutePath() + "\") do ids[#ids + 1] = line end\n"
+                + "math.randomseed(os.time() + math.floor(os.clock() * 1000000))\n";
+    }
+
+    private static Path lua(Path dir, String name, String script) throws IOException {
+        return Files.writeString(dir.resolve(name), script);
+    }
+
+    private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern PCT = Pattern.compile("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern ERRORS = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+
+    /** Runs wrk; a benchmark whose requests fail is not a figure, so non-2xx answers stop it. */
+    static Load wrk(String url, Path script, int connections) {
+        try {
+            Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + DURATION.toSeconds() + "s", "--latency", "-s", script.toString(), url)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            Matcher errors = ERRORS.matcher(out);
+            if (errors.find()) {
+                throw new IllegalStateException("wrk saw " + errors.group(1) + " failed responses:\n" + out);
+            }
+            Matcher rps = RPS.matcher(out);
+            if (!rps.find()) {
+                throw new IllegalStateException("unexpected wrk output:\n" + out);
+            }
+            double p50 = 0;
+            double p99 = 0;
+            Matcher pct = PCT.matcher(out);
+            while (pct.find()) {
+                double v = Double.parseDouble(pct.group(2)) * switch (pct.group(3)) {
+                    case "us" -> 0.001;
+                    case "s" -> 1000.0;
+                    default -> 1.0;
+                };
+                if (pct.group(1).equals("50")) {
+                    p50 = v;
+                } else {
+                    p99 = v;
+                }
+            }
+            return new Load(Double.parseDouble(rps.group(1)), p50, p99);
+        } catch (IOException e) {
+            throw new IllegalStateException("wrk is needed for this benchmark: apt-get install wrk", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitIndex(String base) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            String state = given().baseUri(base).get("/api/schema").then().extract().path("indexes.find { it.table == '" + TABLE + "' && it.name == 'by_org' }.state");
+            if ("ready".equals(state)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("index by_org was not built");
+    }
+
+    /** The same operations by plain JDBC: the ceiling any service on this machine is measured against. */
+    static final class JdbcCeiling {
+
+        enum Op { GET, QUERY, PATCH, INSERT }
+
+        private final String table;
+        private final List<UUID> ids;
+
+        JdbcCeiling(String table, List<UUID> ids) {
+            this.table = table;
+            this.ids = ids;
+        }
+
+        Load run(Op op, int threads, Duration duration) throws Exception {
+            long end = System.nanoTime() + duration.toNanos();
+            List<long[]> samples = new ArrayList<>();
+            long[] counts = new long[threads];
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long[] mine = new long[4_000_000];
+                samples.add(mine);
+                int k = t;
+                Thread w = new Thread(() -> {
+                    try (Connection c = TestDb.connect(); PreparedStatement p = c.prepareStatement(sql(op))) {
+                        ThreadLocalRandom random = ThreadLocalRandom.current();
+                        int n = 0;
+                        while (System.nanoTime() < end) {
+                            long t0 = System.nanoTime();
+                            bind(p, op, random);
+                            if (op == Op.INSERT) {
+                                p.executeUpdate();
+                            } else {
+                                try (ResultSet r = p.executeQuery()) {
+                                    while (r.next()) {
+                                        r.getString(2); // the body, as a service would read it
+                                    }
+                                }
+                            }
+                            if (n < mine.length) {
+                                mine[n] = System.nanoTime() - t0;
+                            }
+                            n++;
+                        }
+                        counts[k] = n;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                workers.add(w);
+            }
+            long start = System.nanoTime();
+            workers.forEach(Thread::start);
+            for (Thread w : workers) {
+                w.join();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long total = 0;
+            List<Long> all = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                total += counts[t];
+                long[] mine = samples.get(t);
+                for (int i = 0; i < Math.min(counts[t], mine.length); i++) {
+                    all.add(mine[i]);
+                }
+            }
+            all.sort(null);
+            return new Load(total / seconds, all.get(all.size() / 2) / 1e6, all.get((int) (all.size() * 0.99)) / 1e6);
+        }
+
+        private String sql(Op op) {
+            return switch (op) {
+                case GET -> "select id, data::text from " + table + " where id = ?";
+                case QUERY -> "select id, data::text from " + table + " where coalesce(data->'orgId', 'null') = ?::jsonb"
+                        + " order by coalesce(data->'orgId', 'null'), id limit 21";
+                case PATCH -> "update " + table + " set data = data || ?::jsonb, revision = nextval('docshift.write_seq') where id = ? returning id, data::text";
+                case INSERT -> "insert into " + table + " (id, creation_time, schema_version, revision, data)"
+                        + " values (?, ?, 0, nextval('docshift.write_seq'), ?::jsonb)";
+            };
+        }
+
+        private void bind(PreparedStatement p, Op op, ThreadLocalRandom random) throws Exception {
+            switch (op) {
+                case GET -> p.setObject(1, ids.get(random.nextInt(ids.size())));
+                case QUERY -> p.setString(1, "\"org" + random.nextInt(500) + "\"");
+                case PATCH -> {
+                    p.setString(1, "{\"visits\":" + random.nextInt(1_000_000) + "}");
+                    p.setObject(2, ids.get(random.nextInt(ids.size())));
+                }
+                case INSERT -> {
+                    p.setObject(1, UUID.randomUUID());
+                    p.setLong(2, System.currentTimeMillis());
+                    p.setString(3, INSERT_BODY);
+                }
+            }
+        }
+    }
+}
