@@ -89,16 +89,18 @@ class RestThroughputBench {
 
             // scale: the same GET load spread over 1, 2 and 3 processes
             double one = 0;
+            double oneMigration = 0;
             for (int n = 1; n <= 3; n++) {
                 while (pods.size() < n) {
                     pods.add(AppProcess.start("bench-" + pods.size(), Map.of()).awaitReady(Duration.ofSeconds(90)));
                 }
                 List<Thread> threads = new ArrayList<>();
                 double[] rps = new double[n];
+                int perProcess = Math.max(2, CONNECTIONS / n);
                 for (int i = 0; i < n; i++) {
                     int k = i;
                     String target = pods.get(i).baseUri() + docs;
-                    Thread t = new Thread(() -> rps[k] = wrk(target, get, Math.max(2, CONNECTIONS / n)).rps());
+                    Thread t = new Thread(() -> rps[k] = wrk(target, get, perProcess).rps());
                     threads.add(t);
                     t.start();
                 }
@@ -112,12 +114,38 @@ class RestThroughputBench {
                 one = n == 1 ? total : one;
                 BenchReport.record("scale", "GET by id, " + n + " process(es)", total, "req/s",
                         String.format(Locale.ROOT, "%.2fx one process; 32 connections in all, on the same 2 cores as PostgreSQL", total / one), true);
+                double rate = migrationRate(pods.get(0).baseUri(), 300_000);
+                oneMigration = n == 1 ? rate : oneMigration;
+                BenchReport.record("scale", "migration, " + n + " process(es)", rate, "docs/s",
+                        String.format(Locale.ROOT, "%.2fx one process; one run is worked by one process at a time", rate / oneMigration), true);
             }
         } finally {
             for (AppProcess p : pods) {
                 p.close();
             }
         }
+    }
+
+    /** Backfills a missing field on half of a fresh table of {@code documents}; the run's own documents per second. */
+    static double migrationRate(String base, int documents) throws InterruptedException {
+        String table = TestDb.freshTable("scale");
+        given().baseUri(base).contentType("application/json").body("{\"seed\":0}").post("/api/tables/" + table + "/documents").then().statusCode(201);
+        TestDb.bulkLoad(table, documents - 1, "case when g % 2 = 0 then jsonb_build_object('n', g, 'status', 'vip') else jsonb_build_object('n', g) end");
+        String name = "scale_" + table;
+        given().baseUri(base).contentType("application/json").body("{\"table\":\"" + table + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"status\",\"value\":\"active\"}]}")
+                .put("/api/migrations/" + name).then().statusCode(201);
+        long run = given().baseUri(base).contentType("application/json").body("{}").post("/api/migrations/" + name + "/runs").then().statusCode(202)
+                .extract().jsonPath().getLong("runId");
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            io.restassured.path.json.JsonPath r = given().baseUri(base).get("/api/migrations/runs/" + run).then().extract().jsonPath();
+            if ("completed".equals(r.getString("state"))) {
+                double seconds = Duration.between(java.time.OffsetDateTime.parse(r.getString("startedAt")), java.time.OffsetDateTime.parse(r.getString("finishedAt"))).toNanos() / 1e9;
+                return r.getLong("processed") / seconds;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("run " + run + " did not complete");
     }
 
     private static void compare(String op, Load docshift, Load jdbc, Double target) {

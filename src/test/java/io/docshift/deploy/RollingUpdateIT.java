@@ -35,6 +35,7 @@ class RollingUpdateIT {
     static final long MAX_TAKEOVER_MILLIS = 5_000;
 
     private final List<AppProcess> live = new ArrayList<>();
+    private volatile AppProcess paused;
     private LoadClient client;
 
     @Test
@@ -114,15 +115,17 @@ class RollingUpdateIT {
                 AppProcess holder = holderOf(run);
                 client.removeTarget(holder.baseUri());
                 Thread.sleep(200); // let requests already sent to it finish, as endpoints are removed before a pod stops
+                this.paused = holder; // nobody asks it anything while it is stopped
                 holder.pause();
-                long paused = System.nanoTime();
-                pauseTakeover = awaitNewOwner(runId, run.getString("owner"), paused); // after docshift.migrations.stale-after
+                long pausedAt = System.nanoTime();
+                pauseTakeover = awaitNewOwner(runId, run.getString("owner"), pausedAt); // after docshift.migrations.stale-after
                 takeovers++;
-                long remaining = Duration.ofSeconds(20).toNanos() - (System.nanoTime() - paused);
+                long remaining = Duration.ofSeconds(20).toNanos() - (System.nanoTime() - pausedAt);
                 if (remaining > 0) {
                     Thread.sleep(remaining / 1_000_000); // the fault lasts 20 s
                 }
                 holder.resume();
+                this.paused = null;
                 holder.awaitReady(Duration.ofSeconds(60));
                 client.addTarget(holder.baseUri());
             }
@@ -164,7 +167,7 @@ class RollingUpdateIT {
     }
 
     private String anyLive() {
-        return live.stream().filter(AppProcess::isAlive).findFirst().orElseThrow().baseUri();
+        return live.stream().filter(p -> p.isAlive() && p != paused).findFirst().orElseThrow().baseUri();
     }
 
     private AppProcess holderOf(JsonPath run) {

@@ -1,0 +1,118 @@
+package io.docshift.bench;
+
+import io.docshift.support.AppProcess;
+import io.docshift.support.TestDb;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static io.restassured.RestAssured.given;
+
+/**
+ * The price a migration puts on live traffic: p99 latency of GET by id under a steady, paced load (open loop:
+ * latency counts from when a request was due, so a stall is not hidden), first alone, then while a migration
+ * over 1,000,000 documents runs with default settings. Also reports the migration's documents per second there.
+ */
+class LiveTrafficBench {
+
+    static final int DOCUMENTS = Integer.getInteger("bench.documents", 1_000_000);
+    static final int RATE = Integer.getInteger("bench.live.rate", 300);
+
+    @Test
+    void p99OfReadsWhileAMigrationRuns() throws Exception {
+        try (AppProcess pod = AppProcess.start("live-0", Map.of()).awaitReady(Duration.ofSeconds(90))) {
+            String base = pod.baseUri();
+            String table = TestDb.freshTable("live");
+            given().baseUri(base).contentType("application/json").body("{\"seed\":0}").post("/api/tables/" + table + "/documents").then().statusCode(201);
+            TestDb.bulkLoad(table, DOCUMENTS - 1, "case when g % 2 = 0 then jsonb_build_object('n', g, 'status', 'vip') else jsonb_build_object('n', g) end");
+            List<String> ids = new ArrayList<>();
+            try (Connection c = TestDb.connect();
+                 ResultSet r = c.createStatement().executeQuery("select docshift.id_text(id) from " + TestDb.physical(table) + " order by random() limit 20000")) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+            String url = base + "/api/tables/" + table + "/documents/";
+            paced(url, ids, Duration.ofSeconds(5), () -> true); // warm-up
+            List<Long> alone = paced(url, ids, Duration.ofSeconds(20), () -> true);
+
+            String name = "live_" + table;
+            given().baseUri(base).contentType("application/json").body("{\"table\":\"" + table + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"status\",\"value\":\"active\"}]}")
+                    .put("/api/migrations/" + name).then().statusCode(201);
+            long run = given().baseUri(base).contentType("application/json").body("{}").post("/api/migrations/" + name + "/runs").then().statusCode(202)
+                    .extract().jsonPath().getLong("runId");
+            List<Long> during = paced(url, ids, Duration.ofMinutes(5), () -> !"completed".equals(state(base, run).getString("state")));
+            JsonPath done = state(base, run);
+            double seconds = Duration.between(OffsetDateTime.parse(done.getString("startedAt")), OffsetDateTime.parse(done.getString("finishedAt"))).toNanos() / 1e9;
+            double rate = done.getLong("processed") / seconds;
+
+            double p99Alone = p99(alone);
+            double p99During = p99(during);
+            BenchReport.record("live", "GET p99 alone", p99Alone, "ms", RATE + " req/s paced, " + alone.size() + " requests", true);
+            BenchReport.record("live", "GET p99 during migration", p99During, "ms",
+                    String.format(Locale.ROOT, "%.2fx alone (target <= 2x); %d requests", p99During / p99Alone, during.size()), p99During <= 2 * p99Alone);
+            BenchReport.record("live", "migration under live traffic", rate, "docs/s", DOCUMENTS + " documents, default settings, beside " + RATE + " GET/s", true);
+        }
+    }
+
+    private static JsonPath state(String base, long run) {
+        return given().baseUri(base).get("/api/migrations/runs/" + run).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Sends GETs at a fixed rate until {@code duration} passes or {@code go} says stop; latencies in nanoseconds from when each was due. */
+    private static List<Long> paced(String url, List<String> ids, Duration duration, BooleanSupplier go) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(java.util.concurrent.Executors.newFixedThreadPool(8)).build();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        AtomicLong failed = new AtomicLong();
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / RATE;
+        long checkEvery = RATE / 4;
+        for (long i = 0; ; i++) {
+            long due = start + i * interval;
+            if (due - start > duration.toNanos() || i % checkEvery == 0 && i > 0 && !go.getAsBoolean()) {
+                break;
+            }
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            HttpRequest req = HttpRequest.newBuilder(URI.create(url + ids.get(ThreadLocalRandom.current().nextInt(ids.size())))).timeout(Duration.ofSeconds(30)).build();
+            pending.add(http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+                if (e != null || r.statusCode() != 200) {
+                    failed.incrementAndGet();
+                } else {
+                    latencies.add(System.nanoTime() - due);
+                }
+            }));
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " requests failed");
+        }
+        return latencies;
+    }
+
+    private static double p99(List<Long> latencies) {
+        List<Long> sorted = new ArrayList<>(latencies);
+        sorted.sort(null);
+        return sorted.get((int) (sorted.size() * 0.99)) / 1e6;
+    }
+}
