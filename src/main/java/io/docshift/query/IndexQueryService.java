@@ -58,7 +58,8 @@ public class IndexQueryService {
         IndexQuerySql.Built built = plan(tableName, q);
         DocTable table = tables.find(tableName).orElseThrow();
         int keys = built.keys();
-        Page page = Jdbc.call(dataSource, c -> {
+        // the connection is released before anything else may need one (signing, upgrades): never two at once
+        Rows rows = Jdbc.call(dataSource, c -> {
             List<StoredDocument> docs = new ArrayList<>();
             List<String> lastKeys = List.of();
             try (PreparedStatement p = c.prepareStatement(built.sql())) {
@@ -66,7 +67,7 @@ public class IndexQueryService {
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
                         if (docs.size() == q.limit()) {
-                            return page(table, q, docs, lastKeys, false);
+                            return new Rows(docs, lastKeys, false);
                         }
                         docs.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2), r.getInt(3 + keys)));
                         List<String> k = new ArrayList<>(keys);
@@ -77,9 +78,13 @@ public class IndexQueryService {
                     }
                 }
             }
-            return page(table, q, docs, lastKeys, true);
+            return new Rows(docs, lastKeys, true);
         });
+        Page page = page(table, q, rows.docs(), rows.lastKeys(), rows.done());
         return new Page(reads.inTargetShape(tableName, page.documents()), page.continueCursor(), page.isDone());
+    }
+
+    private record Rows(List<StoredDocument> docs, List<String> lastKeys, boolean done) {
     }
 
     /** The SQL this query runs (one row more than the limit, to know whether it is done). */

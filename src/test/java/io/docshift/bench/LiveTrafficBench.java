@@ -37,7 +37,9 @@ class LiveTrafficBench {
 
     @Test
     void p99OfReadsWhileAMigrationRuns() throws Exception {
-        try (AppProcess pod = AppProcess.start("live-0", Map.of()).awaitReady(Duration.ofSeconds(90))) {
+        Map<String, String> props = System.getProperty("bench.live.budget") == null ? Map.of()
+                : Map.of("docshift.migrations.batch-budget", System.getProperty("bench.live.budget"));
+        try (AppProcess pod = AppProcess.start("live-0", props).awaitReady(Duration.ofSeconds(90))) {
             String base = pod.baseUri();
             String table = TestDb.freshTable("live");
             given().baseUri(base).contentType("application/json").body("{\"seed\":0}").post("/api/tables/" + table + "/documents").then().statusCode(201);

@@ -67,6 +67,11 @@ public class CursorSigner {
         }
     }
 
+    /** Loads the key at startup, so no request ever needs a second connection for it. */
+    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent ignored) {
+        key();
+    }
+
     private SecretKeySpec key() {
         SecretKeySpec k = key;
         if (k == null) {
