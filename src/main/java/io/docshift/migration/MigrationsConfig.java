@@ -47,4 +47,12 @@ public interface MigrationsConfig {
     /** Whether this pod works on migrations at all (every pod does by default). */
     @WithDefault("true")
     boolean worker();
+
+    /**
+     * While this pod has served API requests within the last second, the worker rests this many times as long
+     * as its last batch took before it starts the next one, leaving the database to live traffic; an idle
+     * service migrates at full speed. 0 never yields.
+     */
+    @WithDefault("1.0")
+    double yieldToTraffic();
 }

@@ -56,6 +56,8 @@ public class RunExecutor {
     MigrationsConfig config;
     @Inject
     MigrationMetrics metrics;
+    @Inject
+    io.docshift.ops.TrafficMeter traffic;
 
     /** The committed state of a run, as this worker last saw it. */
     private static final class Progress {
@@ -128,6 +130,7 @@ public class RunExecutor {
             }
             run.batchSize = adapt(size, elapsed);
             throttle(c, runId, def, run.processed - startedProcessed, System.nanoTime() - startedNanos, stopping);
+            yieldToTraffic(elapsed, stopping);
             if (System.nanoTime() - lastLog > config.progressLogInterval().toNanos()) {
                 lastLog = System.nanoTime();
                 double rate = (run.processed - startedProcessed) / ((lastLog - startedNanos) / 1e9);
@@ -328,6 +331,22 @@ public class RunExecutor {
             try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set heartbeat_at = now() where id = ?")) {
                 p.setLong(1, runId);
                 p.executeUpdate();
+            }
+        }
+    }
+
+    /** While this pod serves requests, rests in proportion to the last batch, so live traffic keeps its share of the database. */
+    private void yieldToTraffic(long batchNanos, BooleanSupplier stopping) {
+        if (config.yieldToTraffic() <= 0 || !traffic.busy()) {
+            return;
+        }
+        long end = System.nanoTime() + (long) (batchNanos * config.yieldToTraffic());
+        while (System.nanoTime() < end && !stopping.getAsBoolean()) {
+            try {
+                Thread.sleep(Math.max(1, Math.min(100, (end - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -37,8 +37,13 @@ class LiveTrafficBench {
 
     @Test
     void p99OfReadsWhileAMigrationRuns() throws Exception {
-        Map<String, String> props = System.getProperty("bench.live.budget") == null ? Map.of()
-                : Map.of("docshift.migrations.batch-budget", System.getProperty("bench.live.budget"));
+        Map<String, String> props = new java.util.HashMap<>();
+        if (System.getProperty("bench.live.budget") != null) {
+            props.put("docshift.migrations.batch-budget", System.getProperty("bench.live.budget"));
+        }
+        if (System.getProperty("bench.live.yield") != null) {
+            props.put("docshift.migrations.yield-to-traffic", System.getProperty("bench.live.yield"));
+        }
         try (AppProcess pod = AppProcess.start("live-0", props).awaitReady(Duration.ofSeconds(90))) {
             String base = pod.baseUri();
             String table = TestDb.freshTable("live");
