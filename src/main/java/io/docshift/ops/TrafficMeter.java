@@ -14,7 +14,8 @@ public class TrafficMeter {
 
     @ServerRequestFilter
     public void seen(ContainerRequestContext request) {
-        if (request.getUriInfo().getPath().startsWith("/api/tables")) {
+        String path = request.getUriInfo().getPath();
+        if (path.startsWith("/api/tables") || path.startsWith("api/tables")) {
             lastRequest = System.nanoTime();
         }
     }

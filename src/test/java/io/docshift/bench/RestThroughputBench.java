@@ -82,6 +82,10 @@ class RestThroughputBench {
             Path insert = lua(dir, "insert.lua", "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = '" + INSERT_BODY + "'\n");
 
             JdbcCeiling jdbc = new JdbcCeiling(physical, uuids);
+            // warm both sides up first: the JIT of a fresh process, and PostgreSQL's caches
+            wrk(base + docs, get, CONNECTIONS);
+            wrk(base, query, CONNECTIONS);
+            jdbc.run(JdbcCeiling.Op.GET, CONNECTIONS, DURATION);
             compare("GET by id", wrk(base + docs, get, CONNECTIONS), jdbc.run(JdbcCeiling.Op.GET, CONNECTIONS, DURATION), 0.5);
             compare("index query page", wrk(base, query, CONNECTIONS), jdbc.run(JdbcCeiling.Op.QUERY, CONNECTIONS, DURATION), null);
             compare("merge patch", wrk(base, patch, CONNECTIONS), jdbc.run(JdbcCeiling.Op.PATCH, CONNECTIONS, DURATION), null);
@@ -92,7 +96,9 @@ class RestThroughputBench {
             double oneMigration = 0;
             for (int n = 1; n <= 3; n++) {
                 while (pods.size() < n) {
-                    pods.add(AppProcess.start("bench-" + pods.size(), Map.of()).awaitReady(Duration.ofSeconds(90)));
+                    AppProcess fresh = AppProcess.start("bench-" + pods.size(), Map.of()).awaitReady(Duration.ofSeconds(90));
+                    wrk(fresh.baseUri() + docs, get, CONNECTIONS); // its JIT warms up before it counts
+                    pods.add(fresh);
                 }
                 List<Thread> threads = new ArrayList<>();
                 double[] rps = new double[n];
