@@ -1,7 +1,6 @@
 package io.docshift.ops;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.container.ContainerRequestContext;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /** Whether this pod is serving live document traffic right now (reads, writes, queries): migrations yield to it. */
@@ -12,10 +11,9 @@ public class TrafficMeter {
 
     private volatile long lastRequest = System.nanoTime() - 2 * RECENT_NANOS;
 
-    @ServerRequestFilter
-    public void seen(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
-        if (path.startsWith("/api/tables") || path.startsWith("api/tables")) {
+    @ServerRequestFilter(preMatching = true)
+    public void seen(io.vertx.core.http.HttpServerRequest request) {
+        if (request.path().startsWith("/api/tables")) {
             lastRequest = System.nanoTime();
         }
     }
