@@ -11,7 +11,6 @@ import io.docshift.document.store.TableRegistry;
 import io.docshift.error.Unprocessable;
 import io.docshift.migration.MigrationService.DryRun;
 import io.docshift.migration.MigrationService.Example;
-import io.docshift.migration.step.Step;
 import io.docshift.migration.step.StepSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,7 +20,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,12 +48,7 @@ public class DryRuns {
     }
 
     private DryRun declarativeDryRun(MigrationDefinition def, DocTable table, int limit) {
-        Map<String, DocTable> related = new HashMap<>();
-        for (Step s : def.steps()) {
-            if (s instanceof Step.CountRelated cr) {
-                tables.find(cr.table()).ifPresent(t -> related.put(cr.table(), t));
-            }
-        }
+        Map<String, DocTable> related = StepSql.related(def.steps(), tables::find);
         BatchSql sql = new BatchSql(table, def.steps(), StepSql.chain(def.steps(), related), RunExecutor.needsIdText(def));
         return Jdbc.call(dataSource, c -> {
             long examined;

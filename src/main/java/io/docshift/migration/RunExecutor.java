@@ -24,9 +24,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.ZonedDateTime;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -98,7 +96,7 @@ public class RunExecutor {
         if (run.kind.rollback()) {
             run.kind = new RunKind(runId, run.kind.targetVersion(), false, run.kind.rollbackOf(), run.kind.rolledTarget(), Step.inverse(def.steps()));
         }
-        BatchSql sql = new BatchSql(table.get(), def.steps(), def.isJava() ? null : StepSql.chain(def.steps(), related(def)), needsIdText(def), run.kind);
+        BatchSql sql = new BatchSql(table.get(), def.steps(), def.isJava() ? null : StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find)), needsIdText(def), run.kind);
         JavaMigration java = def.isJava() && !run.kind.rollback() ? registry.javaMigrations().get(def.name()) : null;
         metrics.running(run.migration, true);
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may
@@ -369,16 +367,6 @@ public class RunExecutor {
 
     static boolean needsIdText(MigrationDefinition def) {
         return def.steps().stream().anyMatch(s -> s instanceof Step.CountRelated);
-    }
-
-    private Map<String, DocTable> related(MigrationDefinition def) {
-        Map<String, DocTable> out = new HashMap<>();
-        for (Step s : def.steps()) {
-            if (s instanceof Step.CountRelated cr) {
-                tables.find(cr.table()).ifPresent(t -> out.put(cr.table(), t));
-            }
-        }
-        return out;
     }
 
     /** PostgreSQL's message without its "ERROR: " prefix and context lines. */

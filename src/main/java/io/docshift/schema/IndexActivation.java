@@ -41,17 +41,7 @@ public class IndexActivation {
                     existing.state = IndexEntity.DROPPING;
                     IndexEntity.flush(); // before the insert: one live row per (table, name)
                 }
-                IndexEntity created = IndexEntity.findById(physical);
-                if (created == null) {
-                    created = new IndexEntity();
-                    created.physical = physical;
-                    created.tableName = t.name();
-                    created.name = spec.name();
-                    created.fields = spec.fields();
-                }
-                created.state = IndexEntity.BUILDING;
-                created.error = null;
-                created.persistAndFlush();
+                build(physical, t.name(), spec);
             }
         }
         for (IndexEntity removed : live.values()) {
@@ -73,18 +63,23 @@ public class IndexActivation {
                     continue;
                 }
                 String physical = IndexNames.physical(number, spec);
-                IndexEntity created = IndexEntity.findById(physical);
-                if (created == null) {
-                    created = new IndexEntity();
-                    created.physical = physical;
-                    created.tableName = t.name();
-                    created.name = spec.name();
-                    created.fields = spec.fields();
-                }
-                created.state = IndexEntity.BUILDING;
-                created.error = null;
-                created.persistAndFlush();
+                build(physical, t.name(), spec);
             }
         }
+    }
+
+    /** Marks {@code physical} to be built, reviving its row if an earlier version had it. */
+    private static void build(String physical, String table, IndexSpec spec) {
+        IndexEntity e = IndexEntity.findById(physical);
+        if (e == null) {
+            e = new IndexEntity();
+            e.physical = physical;
+            e.tableName = table;
+            e.name = spec.name();
+            e.fields = spec.fields();
+        }
+        e.state = IndexEntity.BUILDING;
+        e.error = null;
+        e.persistAndFlush();
     }
 }

@@ -3,13 +3,11 @@ package io.docshift.transition;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.docshift.db.Jdbc;
 import io.docshift.document.json.DocumentJson;
-import io.docshift.document.store.DocTable;
 import io.docshift.document.store.StoredDocument;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.migration.JavaMigration;
 import io.docshift.migration.MigrationDefinition;
 import io.docshift.migration.MigrationRegistry;
-import io.docshift.migration.step.Step;
 import io.docshift.migration.step.StepSql;
 import io.docshift.migration.store.MigrationEntity;
 import io.docshift.schema.ActiveSchema.OpenTransition;
@@ -24,7 +22,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,7 +81,7 @@ public class Upgrader {
             }
             MigrationDefinition d = def.get();
             return Optional.of(new Plan(t.id(), t.toVersion(), d, d.isJava() ? registry.javaMigrations().get(d.name()) : null,
-                    d.isJava() ? null : StepSql.chain(d.steps(), related(d))));
+                    d.isJava() ? null : StepSql.chain(d.steps(), StepSql.related(d.steps(), tables::find))));
         }
         return Optional.empty();
     }
@@ -206,15 +203,5 @@ public class Upgrader {
         } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }
-    }
-
-    private Map<String, DocTable> related(MigrationDefinition d) {
-        Map<String, DocTable> out = new HashMap<>();
-        for (Step s : d.steps()) {
-            if (s instanceof Step.CountRelated cr) {
-                tables.find(cr.table()).ifPresent(t -> out.put(cr.table(), t));
-            }
-        }
-        return out;
     }
 }

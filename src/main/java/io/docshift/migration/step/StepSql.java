@@ -40,6 +40,17 @@ public final class StepSql {
         return new Fragment(s.sql.toString(), s.params, steps.size());
     }
 
+    /** The tables that countRelated steps name, as {@code find} resolves them (a table never written is absent). */
+    public static Map<String, DocTable> related(List<Step> steps, java.util.function.Function<String, java.util.Optional<DocTable>> find) {
+        Map<String, DocTable> out = new java.util.HashMap<>();
+        for (Step s : steps) {
+            if (s instanceof Step.CountRelated cr) {
+                find.apply(cr.table()).ifPresent(t -> out.put(cr.table(), t));
+            }
+        }
+        return out;
+    }
+
     /**
      * For a migration of one step, a predicate over the stored body {@code e} that is true exactly when the
      * step would change the document, far cheaper than computing the new body to compare it; empty when
