@@ -135,13 +135,7 @@ final class BatchSql {
 
     /** Whether a document below the sweep's target version is left anywhere in the table (written behind the sweep). */
     boolean documentsBelowTarget(Connection c) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("select exists (select 1 from " + table.sqlName() + " where schema_version < ?)")) {
-            p.setInt(1, kind.targetVersion());
-            try (ResultSet r = p.executeQuery()) {
-                r.next();
-                return r.getBoolean(1);
-            }
-        }
+        return io.docshift.document.store.DocumentStore.anyBelowVersion(c, table, kind.targetVersion());
     }
 
     /**

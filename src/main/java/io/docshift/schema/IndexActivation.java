@@ -56,10 +56,12 @@ public class IndexActivation {
      * whose fields change keeps its old definition until {@link #reconcile} at activation.
      */
     public void add(Schema next) {
+        java.util.Set<String> live = new java.util.HashSet<>();
+        IndexEntity.live().forEach(e -> live.add(e.tableName + "\0" + e.name));
         for (TableSchema t : next.tables().values()) {
             int number = tables.getOrCreate(t.name()).number();
             for (IndexSpec spec : t.indexes()) {
-                if (IndexEntity.live().stream().anyMatch(e -> e.tableName.equals(t.name()) && e.name.equals(spec.name()))) {
+                if (live.contains(t.name() + "\0" + spec.name())) {
                     continue;
                 }
                 String physical = IndexNames.physical(number, spec);

@@ -8,6 +8,7 @@ import io.docshift.coordination.AdvisoryLocks.Purpose;
 import io.docshift.coordination.CoordinationConfig;
 import io.docshift.coordination.PgNotifications;
 import io.docshift.db.Jdbc;
+import io.docshift.document.store.DocumentStore;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.Conflict;
 import io.docshift.error.Unprocessable;
@@ -25,7 +26,6 @@ import org.jboss.logging.Logger;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -154,10 +154,7 @@ public class SchemaService {
         // Every write from now on gets a revision above this mark: the activation re-checks those only.
         long mark = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
             locks.closeWriteGate(c);
-            try (PreparedStatement p = c.prepareStatement("select nextval('docshift.write_seq')"); ResultSet r = p.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
+            return DocumentStore.revisionMark(c);
         }));
         List<TableReport> reports = new ArrayList<>();
         for (TableSchema t : toCheck) {

@@ -6,6 +6,7 @@ import io.docshift.coordination.AdvisoryLocks.Purpose;
 import io.docshift.coordination.PgNotifications;
 import io.docshift.db.Jdbc;
 import io.docshift.document.store.DocTable;
+import io.docshift.document.store.DocumentStore;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.migration.store.RunEntity;
 import io.docshift.schema.ActiveSchema;
@@ -99,7 +100,7 @@ public class TransitionAdvancer {
             }
             return;
         }
-        if (!List.of("migrating", "verifying", "failed").contains(t.state())) {
+        if (!t.isOpen()) {
             return;
         }
         List<RunEntity> sweeps = runs.stream().filter(r -> r.rollbackOf == null).toList();
@@ -146,7 +147,7 @@ public class TransitionAdvancer {
         List<TableSchema> toCheck = SchemaService.tablesToCheck(current.schema(), target);
         long mark = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
             locks.closeWriteGate(c);
-            return nextRevision(c);
+            return DocumentStore.revisionMark(c);
         }));
         List<TableReport> reports = new ArrayList<>();
         for (TableSchema ts : toCheck) {
@@ -183,7 +184,7 @@ public class TransitionAdvancer {
             locks.closeWriteGate(c);
             for (RunEntity run : sweeps) {
                 Optional<DocTable> table = tables.find(tableOf(c, run));
-                if (table.isPresent() && belowTarget(c, table.get(), t.toVersion())) {
+                if (table.isPresent() && DocumentStore.anyBelowVersion(c, table.get(), t.toVersion())) {
                     reopen(c, run); // written behind the sweep between its last pass and now
                     return false;
                 }
@@ -263,27 +264,10 @@ public class TransitionAdvancer {
         }
     }
 
-    private static boolean belowTarget(Connection c, DocTable table, int version) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("select exists (select 1 from " + table.sqlName() + " where schema_version < ?)")) {
-            p.setInt(1, version);
-            try (ResultSet r = p.executeQuery()) {
-                r.next();
-                return r.getBoolean(1);
-            }
-        }
-    }
-
     private static void reopen(Connection c, RunEntity run) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set state = 'pending', position = null, finished_at = null where id = ?")) {
             p.setLong(1, run.id);
             p.executeUpdate();
-        }
-    }
-
-    private static long nextRevision(Connection c) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("select nextval('docshift.write_seq')"); ResultSet r = p.executeQuery()) {
-            r.next();
-            return r.getLong(1);
         }
     }
 }

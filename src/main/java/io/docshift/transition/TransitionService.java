@@ -49,7 +49,8 @@ public class TransitionService {
 
     private static final Logger LOG = Logger.getLogger(TransitionService.class);
     static final ObjectMapper MAPPER = new ObjectMapper();
-    static final String OPEN = "('migrating', 'verifying', 'failed')";
+    /** While a transition is in one of these, it is open: writes and reads follow its rules. */
+    static final Set<String> OPEN_STATES = Set.of("migrating", "verifying", "failed");
 
     @Inject
     MigrationRegistry registry;
@@ -81,6 +82,11 @@ public class TransitionService {
     /** What {@code GET /api/schema/transition} shows. */
     public record View(long id, Integer fromVersion, int toVersion, String state, List<MigrationView> migrations,
                        java.time.OffsetDateTime startedAt, java.time.OffsetDateTime finishedAt, com.fasterxml.jackson.databind.JsonNode error) {
+
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean isOpen() {
+            return OPEN_STATES.contains(state);
+        }
     }
 
     /**
@@ -198,7 +204,7 @@ public class TransitionService {
 
     /** The open transition's view, if its target has {@code hash} (a repeated push of the same schema). */
     public Optional<View> openWithHash(String hash) {
-        Optional<View> open = latest().filter(v -> List.of("migrating", "verifying", "failed").contains(v.state()));
+        Optional<View> open = latest().filter(View::isOpen);
         if (open.isEmpty()) {
             return Optional.empty();
         }
@@ -226,7 +232,7 @@ public class TransitionService {
      * {@code rolledBack} when its rollback runs complete.
      */
     public View rollBackLocked() {
-        View open = latest().filter(v -> List.of("migrating", "verifying", "failed").contains(v.state()))
+        View open = latest().filter(View::isOpen)
                 .orElseThrow(() -> new Conflict("No schema transition is open; an active version is changed by pushing another schema."));
         List<RunEntity> runs = QuarkusTransaction.requiringNew().call(() -> RunEntity.ofTransition(open.id()));
         for (RunEntity run : runs) {

@@ -9,8 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -49,13 +47,7 @@ class LiveTrafficBench {
             String table = TestDb.freshTable("live");
             given().baseUri(base).contentType("application/json").body("{\"seed\":0}").post("/api/tables/" + table + "/documents").then().statusCode(201);
             TestDb.bulkLoad(table, DOCUMENTS - 1, "case when g % 2 = 0 then jsonb_build_object('n', g, 'status', 'vip') else jsonb_build_object('n', g) end");
-            List<String> ids = new ArrayList<>();
-            try (Connection c = TestDb.connect();
-                 ResultSet r = c.createStatement().executeQuery("select docshift.id_text(id) from " + TestDb.physical(table) + " order by random() limit 20000")) {
-                while (r.next()) {
-                    ids.add(r.getString(1));
-                }
-            }
+            List<String> ids = TestDb.sampleIds(table, 20_000);
             String url = base + "/api/tables/" + table + "/documents/";
             paced(url, ids, Duration.ofSeconds(5), () -> true); // warm-up
             List<Long> alone = paced(url, ids, Duration.ofSeconds(20), () -> true);

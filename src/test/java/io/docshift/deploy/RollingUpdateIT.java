@@ -8,9 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +65,7 @@ class RollingUpdateIT {
                 p.awaitReady(Duration.ofSeconds(90));
             }
             TestDb.bulkLoad(table, DOCUMENTS, "jsonb_build_object('v', 'o' || g, 'orig', 'o' || g)");
-            client = new LoadClient(v1Pods.stream().map(AppProcess::baseUri).toList(), table, sampleIds(table),
+            client = new LoadClient(v1Pods.stream().map(AppProcess::baseUri).toList(), table, TestDb.sampleIds(table, 500),
                     n -> "{\"v\":\"c" + n + "\",\"orig\":\"c" + n + "\"}").start(2);
 
             // the rolling update: v2 pods come up (the first opens the transition), v1 pods leave one by one
@@ -130,6 +127,7 @@ class RollingUpdateIT {
                 client.addTarget(holder.baseUri());
             }
 
+            assertTrue(takeovers >= 2, "both SIGKILLs hit a running sweep: " + takeovers + " takeover(s)");
             JsonPath transition = awaitActive(Duration.ofMinutes(4));
             assertEquals("active", transition.getString("state"), transition.prettify());
             long sinceActive = client.requests();
@@ -145,7 +143,7 @@ class RollingUpdateIT {
             assertEquals(total, TestDb.scalar("select count(*) from " + physical + " where data->'w' = data->'orig' and data->>'v' = 'second'"),
                     "every document was migrated exactly once");
             assertEquals(0, TestDb.scalar("select count(*) from " + physical + " where schema_version <> " + transition.getInt("toVersion")));
-            assertAcknowledgedWritesKept(physical);
+            client.assertAcknowledgedWritesKept(physical);
             System.out.printf("rolling update: %d requests, %d failures, %d retries, %d takeovers, longest takeover after SIGKILL %d ms"
                             + " (after SIGSTOP %d ms, stale-after 4 s), %d documents migrated, %d s%n",
                     client.requests(), client.failures().size(), client.retries(), takeovers, longestTakeover, pauseTakeover, total,
@@ -212,40 +210,6 @@ class RollingUpdateIT {
         }
         assertNotNull(t);
         return t;
-    }
-
-    private static List<String> sampleIds(String table) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = TestDb.connect();
-             ResultSet r = c.createStatement().executeQuery("select docshift.id_text(id) from " + TestDb.physical(table) + " order by random() limit 500")) {
-            while (r.next()) {
-                ids.add(r.getString(1));
-            }
-        }
-        return ids;
-    }
-
-    private void assertAcknowledgedWritesKept(String physical) throws Exception {
-        try (Connection c = TestDb.connect();
-             PreparedStatement p = c.prepareStatement("select count(*) from " + physical + " where docshift.id_text(id) = any(?)")) {
-            p.setArray(1, c.createArrayOf("text", client.inserted().toArray()));
-            try (ResultSet r = p.executeQuery()) {
-                r.next();
-                assertEquals(client.inserted().size(), r.getLong(1), "every acknowledged insert is there");
-            }
-        }
-        try (Connection c = TestDb.connect();
-             PreparedStatement p = c.prepareStatement("select docshift.id_text(id), (data->>'visits')::bigint from " + physical + " where docshift.id_text(id) = any(?)")) {
-            p.setArray(1, c.createArrayOf("text", client.acknowledgedVisits().keySet().toArray()));
-            int seen = 0;
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    seen++;
-                    assertEquals(client.acknowledgedVisits().get(r.getString(1)), r.getLong(2), "the last acknowledged patch of " + r.getString(1));
-                }
-            }
-            assertEquals(client.acknowledgedVisits().size(), seen);
-        }
     }
 
     /** Run state through any live pod. */

@@ -68,12 +68,7 @@ class ReliabilityTest {
     @Test
     void F3_createIndexConcurrentlyWhileMigrationRuns() throws Exception {
         String t = TestDb.freshTable("f3");
-        Api.insert(t, "{\"a\":0}");
-        TestDb.bulkLoad(t, 20_000, "jsonb_build_object('a', g, 'b', 'x' || g)");
-        String m = "f3slow_" + t;
-        Runs.define(m, "{\"table\":\"" + t + "\",\"maxDocumentsPerSecond\":1000,\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
-        long run = Runs.start(m, "{}");
-        awaitState(run, "running");
+        long run = slowRun(t, 20_000, "jsonb_build_object('a', g, 'b', 'x' || g)", 1000);
         given().contentType(ContentType.JSON).body("{\"tables\":{\"" + t + "\":{\"document\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"string\",\"optional\":true},"
                 + "\"c\":{\"type\":\"number\",\"optional\":true}},\"indexes\":[{\"name\":\"by_b\",\"fields\":[\"b\"]}]}}}").put("/api/schema").then().statusCode(200);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -136,13 +131,7 @@ class ReliabilityTest {
 
     @Test
     void F6_probesStayUpWhileAMigrationRuns() throws Exception {
-        String t = TestDb.freshTable("f6");
-        Api.insert(t, "{\"a\":0}");
-        TestDb.bulkLoad(t, 5_000, "jsonb_build_object('a', g)");
-        String m = "f6slow_" + t;
-        Runs.define(m, "{\"table\":\"" + t + "\",\"maxDocumentsPerSecond\":500,\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
-        long run = Runs.start(m, "{}");
-        awaitState(run, "running");
+        long run = slowRun(TestDb.freshTable("f6"), 5_000, "jsonb_build_object('a', g)", 500);
         for (int i = 0; i < 10; i++) {
             given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
             given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
@@ -239,6 +228,18 @@ class ReliabilityTest {
             Runs.define(m, "{\"table\":\"" + t + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
             assertEquals("completed", Runs.awaitEnd(Runs.start(m, "{}"), Duration.ofSeconds(60)).getString("state"));
         }
+    }
+
+    /** Fills {@code table} and starts a throttled backfill over it; returns the run once it is running. */
+    private static long slowRun(String table, int documents, String bodySql, int documentsPerSecond) throws InterruptedException {
+        Api.insert(table, "{\"a\":0}");
+        TestDb.bulkLoad(table, documents, bodySql);
+        String m = "slow_" + table;
+        Runs.define(m, "{\"table\":\"" + table + "\",\"maxDocumentsPerSecond\":" + documentsPerSecond
+                + ",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
+        long run = Runs.start(m, "{}");
+        awaitState(run, "running");
+        return run;
     }
 
     /** Registers a pending run of {@code migration} whose advisory lock {@code holder} takes before any worker sees it. */

@@ -210,6 +210,35 @@ public final class LoadClient implements AutoCloseable {
         return shapeViolations;
     }
 
+    /**
+     * Asserts that no acknowledged write is lost in the document table {@code physical}: every acknowledged
+     * insert is there, and every patched document holds the last value acknowledged for it.
+     */
+    public void assertAcknowledgedWritesKept(String physical) throws java.sql.SQLException {
+        try (java.sql.Connection c = TestDb.connect();
+             java.sql.PreparedStatement p = c.prepareStatement("select count(*) from " + physical + " where docshift.id_text(id) = any(?)")) {
+            p.setArray(1, c.createArrayOf("text", inserted.toArray()));
+            try (java.sql.ResultSet r = p.executeQuery()) {
+                r.next();
+                org.junit.jupiter.api.Assertions.assertEquals(inserted.size(), r.getLong(1), "every acknowledged insert is stored");
+            }
+        }
+        try (java.sql.Connection c = TestDb.connect();
+             java.sql.PreparedStatement p = c.prepareStatement("select docshift.id_text(id), (data->>'visits')::bigint from " + physical
+                     + " where docshift.id_text(id) = any(?)")) {
+            p.setArray(1, c.createArrayOf("text", visits.keySet().toArray()));
+            int seen = 0;
+            try (java.sql.ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    seen++;
+                    org.junit.jupiter.api.Assertions.assertEquals(visits.get(r.getString(1)), r.getLong(2), "the last acknowledged patch of " + r.getString(1));
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(visits.size(), seen, "every patched document is still there");
+            org.junit.jupiter.api.Assertions.assertTrue(visits.size() > 10, "the client kept patching: " + visits.size());
+        }
+    }
+
     /** Ids this client inserted and got acknowledged. */
     public List<String> inserted() {
         return inserted;

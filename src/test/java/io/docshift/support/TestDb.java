@@ -78,6 +78,20 @@ public final class TestDb {
         }
     }
 
+    /** Up to {@code n} ids (as clients see them) of documents of a logical table, picked at random. */
+    public static java.util.List<String> sampleIds(String table, int n) {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        try (Connection c = connect();
+             ResultSet r = c.createStatement().executeQuery("select docshift.id_text(id) from " + physical(table) + " order by random() limit " + n)) {
+            while (r.next()) {
+                ids.add(r.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return ids;
+    }
+
     /** One number from SQL, e.g. a count. */
     public static long scalar(String sql) {
         try (Connection c = connect(); ResultSet r = c.createStatement().executeQuery(sql)) {

@@ -11,12 +11,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
@@ -165,7 +161,7 @@ class TransitionScenariosTest {
         moreData.run();
         Runs.define(s.migrationName(), s.migration());
         String physical = TestDb.physical(s.table());
-        try (LoadClient client = new LoadClient(List.of(BASE), s.table(), sampleIds(physical, 500), s.oldDoc()).start(2)) {
+        try (LoadClient client = new LoadClient(List.of(BASE), s.table(), TestDb.sampleIds(s.table(), 500), s.oldDoc()).start(2)) {
             awaitRequests(client, 200);
             JsonPath started = given().contentType(ContentType.JSON).body(withMigrations(s.after(), s.migrationName())).put("/api/schema")
                     .then().log().ifValidationFails().statusCode(202).extract().jsonPath();
@@ -187,7 +183,7 @@ class TransitionScenariosTest {
             assertEquals(0, TestDb.scalar(String.format(s.endCheckSql(), physical)), "every document has the new shape");
             given().contentType(ContentType.JSON).body(s.after()).post("/api/schema/plan").then().statusCode(200)
                     .body("applicable", org.hamcrest.Matchers.equalTo(true));
-            assertAcknowledgedWritesKept(physical, client);
+            client.assertAcknowledgedWritesKept(physical);
         }
     }
 
@@ -216,41 +212,4 @@ class TransitionScenariosTest {
         throw new AssertionError("the transition did not reach " + List.of(states) + " in " + timeout + ": " + (t == null ? "" : t.prettify()));
     }
 
-    static List<String> sampleIds(String physical, int n) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = TestDb.connect();
-             ResultSet r = c.createStatement().executeQuery("select docshift.id_text(id) from " + physical + " order by random() limit " + n)) {
-            while (r.next()) {
-                ids.add(r.getString(1));
-            }
-        }
-        return ids;
-    }
-
-    /** Every acknowledged insert exists, and every patched document holds the last acknowledged value. */
-    static void assertAcknowledgedWritesKept(String physical, LoadClient client) throws Exception {
-        try (Connection c = TestDb.connect();
-             PreparedStatement p = c.prepareStatement("select count(*) from " + physical + " where docshift.id_text(id) = any(?)")) {
-            p.setArray(1, c.createArrayOf("text", client.inserted().toArray()));
-            try (ResultSet r = p.executeQuery()) {
-                r.next();
-                assertEquals(client.inserted().size(), r.getLong(1), "every acknowledged insert is stored");
-            }
-        }
-        Map<String, Long> acked = client.acknowledgedVisits();
-        try (Connection c = TestDb.connect();
-             PreparedStatement p = c.prepareStatement("select docshift.id_text(id), (data->>'visits')::bigint from " + physical
-                     + " where docshift.id_text(id) = any(?)")) {
-            p.setArray(1, c.createArrayOf("text", acked.keySet().toArray()));
-            int seen = 0;
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    seen++;
-                    assertEquals(acked.get(r.getString(1)), r.getLong(2), "the last acknowledged patch of " + r.getString(1));
-                }
-            }
-            assertEquals(acked.size(), seen, "every patched document is still there");
-            assertTrue(acked.size() > 10, "the client kept patching: " + acked.size());
-        }
-    }
 }

@@ -5,8 +5,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +26,28 @@ public class DocumentStore {
 
     @Inject
     DataSource dataSource;
+
+    /**
+     * A revision above every one taken so far: with the write gate closed, every document written from now on
+     * gets a higher one, so "written since" is {@code revision > mark}.
+     */
+    public static long revisionMark(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select " + NEXT_REVISION); ResultSet r = p.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** Whether any document of {@code table} is below schema {@code version} (not yet brought to it). */
+    public static boolean anyBelowVersion(Connection c, DocTable table, int version) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select exists (select 1 from " + table.sqlName() + " where schema_version < ?)")) {
+            p.setInt(1, version);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getBoolean(1);
+            }
+        }
+    }
 
     public StoredDocument insert(DocTable table, DocumentId id, String body, int schemaVersion) {
         return Jdbc.call(dataSource, c -> {
