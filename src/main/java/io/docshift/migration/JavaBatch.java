@@ -17,88 +17,126 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-/** One batch of a Java migration, inside the batch transaction that {@link RunExecutor} opened. */
+/**
+ * The two halves of a Java migration's batch. {@link #prepare} reads a keyset slice without locks and runs
+ * the migration over it (it may run ahead, on another connection, while the previous batch is written);
+ * {@link #write} stores the results inside the batch transaction that {@link RunExecutor} opened, only where
+ * a row still has the revision that was read. A document a client wrote in between is read again under a
+ * row lock and migrated from its new content, so no acknowledged write is ever overwritten.
+ */
 final class JavaBatch {
 
     private JavaBatch() {
     }
 
     /** Bodies a Java migration changed, with the revision each was read at. */
-    private record Changes(List<UUID> ids, List<Long> revisions, List<String> bodies) {
+    record Changes(List<UUID> ids, List<Long> revisions, List<String> bodies) {
+        static Changes empty() {
+            return new Changes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    /** A slice read and migrated, ready to be written. */
+    record Prepared(BatchSql.Slice slice, Changes changes) {
     }
 
     /**
-     * Runs a Java migration over a slice. Bodies are read without locks and written back only where the row
-     * still has the revision that was read; a document a client wrote in between is read again under a row
-     * lock and migrated from its new content, so no acknowledged write is ever overwritten.
+     * Reads the next slice of at most {@code limit} documents after {@code after} (from the start when null)
+     * and migrates them. The slice covers every document in its key range; a sweep migrates only those below
+     * its target version (and keeps the unchanged ones too, to stamp the version).
      */
-    static int apply(Connection c, DocTable docTable, JavaMigration java, JsonNode args, BatchSql.Slice slice, RunKind kind) throws SQLException {
-        String table = docTable.sqlName();
-        // a sweep takes every document below its target version, changed or not, to stamp the version
-        String below = kind.sweep() ? " and schema_version < " + kind.targetVersion() : "";
-        Changes changes;
-        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table + " where id > ? and id <= ?" + below + " order by id")) {
-            p.setObject(1, slice.after() == null ? new UUID(0, 0) : slice.after());
-            p.setObject(2, slice.last());
-            changes = migrateRows(p, java, args, kind.sweep());
+    static Prepared prepare(Connection c, DocTable table, JavaMigration java, JsonNode args, UUID after, int limit, RunKind kind) throws SQLException {
+        String due = kind.sweep() ? "schema_version < " + kind.targetVersion() : "true";
+        UUID from = after == null ? new UUID(0, 0) : after;
+        Changes changes = Changes.empty();
+        UUID last = null;
+        int size = 0;
+        try (PreparedStatement p = c.prepareStatement("select id, revision, " + due + ", data::text from " + table.sqlName()
+                + " where id > ? order by id limit ?")) {
+            p.setObject(1, from);
+            p.setInt(2, limit);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    last = r.getObject(1, UUID.class);
+                    size++;
+                    if (r.getBoolean(3)) {
+                        migrate(changes, java, args, kind.sweep(), last, r.getLong(2), r.getString(4));
+                    }
+                }
+            }
         }
-        Set<UUID> written = write(c, table, changes, kind);
+        return new Prepared(new BatchSql.Slice(after, last, size), changes);
+    }
+
+    /** Writes a prepared slice; returns how many documents changed. */
+    static int write(Connection c, DocTable table, JavaMigration java, JsonNode args, Prepared prepared, RunKind kind) throws SQLException {
+        Changes changes = prepared.changes();
+        Set<UUID> written = write(c, table.sqlName(), changes, kind, prepared.slice());
         List<UUID> raced = changes.ids().stream().filter(id -> !written.contains(id)).toList();
         if (raced.isEmpty()) {
             return written.size();
         }
-        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table + " where id = any(?::uuid[])" + below + " order by id for update")) {
+        String below = kind.sweep() ? " and schema_version < " + kind.targetVersion() : "";
+        Changes again = Changes.empty();
+        try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table.sqlName()
+                + " where id = any(?::uuid[])" + below + " order by id for update")) {
             p.setArray(1, c.createArrayOf("uuid", raced.toArray()));
-            return written.size() + write(c, table, migrateRows(p, java, args, kind.sweep()), kind).size();
-        }
-    }
-
-    private static Changes migrateRows(PreparedStatement p, JavaMigration java, JsonNode args, boolean keepUnchanged) throws SQLException {
-        Changes out = new Changes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        try (ResultSet r = p.executeQuery()) {
-            while (r.next()) {
-                UUID id = r.getObject(1, UUID.class);
-                String idText = DocumentId.fromUuid(id).toString();
-                Optional<ObjectNode> result;
-                try {
-                    result = java.migrate(idText, DocumentJson.fromStoredText(r.getString(3)), args);
-                } catch (RuntimeException e) {
-                    throw new DocumentFailure(idText, java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
-                }
-                if (result != null && result.isPresent() || keepUnchanged) {
-                    out.ids().add(id);
-                    out.revisions().add(r.getLong(2));
-                    out.bodies().add(result != null && result.isPresent() ? DocumentJson.toStoredText(result.get()) : r.getString(3));
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    migrate(again, java, args, kind.sweep(), r.getObject(1, UUID.class), r.getLong(2), r.getString(3));
                 }
             }
         }
-        return out;
+        return written.size() + write(c, table.sqlName(), again, kind, prepared.slice()).size();
     }
 
     /**
-     * Writes changed bodies where the revision is still the one read; returns the ids written. With a backup,
-     * the body each row had is saved in the same statement (a WITH sees the rows as they were before the update).
+     * Adds one document's new body to {@code out} when the migration changed it (or, with {@code keepUnchanged},
+     * always). A body returned equal to the stored one is not a change: it is compared with a second parse of
+     * the stored text, since migrations may edit the body they are given in place.
      */
-    private static Set<UUID> write(Connection c, String table, Changes changes, RunKind kind) throws SQLException {
+    private static void migrate(Changes out, JavaMigration java, JsonNode args, boolean keepUnchanged, UUID id, long revision, String text) {
+        String idText = DocumentId.fromUuid(id).toString();
+        Optional<ObjectNode> result;
+        try {
+            result = java.migrate(idText, DocumentJson.fromStoredText(text), args);
+        } catch (RuntimeException e) {
+            throw new DocumentFailure(idText, java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        boolean changed = result != null && result.isPresent() && !result.get().equals(DocumentJson.fromStoredText(text));
+        if (changed || keepUnchanged) {
+            out.ids().add(id);
+            out.revisions().add(revision);
+            out.bodies().add(changed ? DocumentJson.toStoredText(result.get()) : text);
+        }
+    }
+
+    /**
+     * Writes bodies where the revision is still the one read; returns the ids written. The bodies travel as one
+     * JSON array zipped with the ids and revisions (no per-element array quoting on either side), and the
+     * slice's key range bounds the update, so no plan can walk the whole table. With a backup, the body each
+     * row had is saved in the same statement (a WITH sees the rows as they were before the update).
+     */
+    private static Set<UUID> write(Connection c, String table, Changes changes, RunKind kind, BatchSql.Slice slice) throws SQLException {
         Set<UUID> written = new HashSet<>();
         if (changes.ids().isEmpty()) {
             return written;
         }
         String update = "update " + table + " u set data = x.d, revision = nextval('docshift.write_seq')"
                 + (kind.sweep() ? ", schema_version = " + kind.targetVersion() : "")
-                + " from unnest(?::uuid[], ?::bigint[], ?::jsonb[]) as x(id, rev, d)"
-                + " where u.id = x.id and u.id = any(?::uuid[]) and u.revision = x.rev"
-                + (kind.sweep() ? " and u.schema_version < " + kind.targetVersion() : " and u.data is distinct from x.d") + " returning u.id, u.revision";
+                + " from rows from (unnest(?::uuid[]), unnest(?::bigint[]), jsonb_array_elements(?::jsonb)) as x(id, rev, d)"
+                + " where u.id = x.id and u.revision = x.rev and u.id > ? and u.id <= ?"
+                + (kind.sweep() ? " and u.schema_version < " + kind.targetVersion() : "") + " returning u.id, u.revision";
         String sql = !kind.backup() ? update
                 : "with up as (" + update + "), bk as (insert into docshift.migration_backup (run_id, doc_id, data, schema_version, revision)"
                 + " select " + kind.runId() + ", o.id, o.data, o.schema_version, up.revision from up join " + table + " o on o.id = up.id)"
                 + " select id from up";
         try (PreparedStatement p = c.prepareStatement(sql)) {
-            Object[] ids = changes.ids().toArray();
-            p.setArray(1, c.createArrayOf("uuid", ids));
+            p.setArray(1, c.createArrayOf("uuid", changes.ids().toArray()));
             p.setArray(2, c.createArrayOf("bigint", changes.revisions().toArray()));
-            p.setArray(3, c.createArrayOf("text", changes.bodies().toArray()));
-            p.setArray(4, c.createArrayOf("uuid", ids));
+            p.setString(3, "[" + String.join(",", changes.bodies()) + "]");
+            p.setObject(4, slice.after() == null ? new UUID(0, 0) : slice.after());
+            p.setObject(5, slice.last());
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     written.add(r.getObject(1, UUID.class));

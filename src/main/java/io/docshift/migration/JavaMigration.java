@@ -11,8 +11,11 @@ import java.util.Optional;
  * under {@link #name()}, and runs it like any migration: in batches, resumable, one worker at a time,
  * each batch's changes committed together with the run's position.
  * <p>
- * {@link #migrate} must be deterministic and must not talk to the database itself; it may be called again
- * for the same document only if a batch rolled back.
+ * {@link #migrate} must be deterministic and must not talk to the database itself. A run reads each slice
+ * ahead of writing it, on a thread of its own, so {@code migrate} may be called again for a document: when a
+ * batch rolled back, or when a client wrote the document between the read and the write (it is then called
+ * with the client's version, and only that result is stored). Returning a body equal to the one given counts
+ * as unchanged.
  */
 public interface JavaMigration {
 

@@ -19,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -56,6 +57,8 @@ public class RunExecutor {
     MigrationMetrics metrics;
     @Inject
     io.docshift.ops.TrafficMeter traffic;
+    @Inject
+    DataSource dataSource;
 
     /** The committed state of a run, as this worker last saw it. */
     private static final class Progress {
@@ -102,15 +105,16 @@ public class RunExecutor {
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may
         // scan the whole table for every batch. Plan each batch for its own bounds.
         setPlanCacheMode(c, "force_custom_plan");
-        try {
-            loop(c, runId, run, def, sql, java, stopping);
+        try (Connection reader = java == null ? null : dataSource.getConnection();
+             JavaPipeline pipeline = java == null ? null : new JavaPipeline(reader, runId, table.get(), java, run.args, run.kind)) {
+            loop(c, runId, run, def, sql, pipeline, stopping);
         } finally {
             metrics.running(run.migration, false);
             setPlanCacheMode(c, "auto");
         }
     }
 
-    private void loop(Connection c, long runId, Progress run, MigrationDefinition def, BatchSql sql, JavaMigration java,
+    private void loop(Connection c, long runId, Progress run, MigrationDefinition def, BatchSql sql, JavaPipeline java,
                       BooleanSupplier stopping) throws SQLException {
         long startedNanos = System.nanoTime();
         long startedProcessed = run.processed;
@@ -140,14 +144,28 @@ public class RunExecutor {
 
     private enum BatchOutcome { CONTINUE, DONE, STOP }
 
-    private BatchOutcome batch(Connection c, long runId, Progress run, BatchSql sql, JavaMigration java, int size) throws SQLException {
+    /**
+     * One batch. A Java migration's slice comes read and migrated from its pipeline, which then starts on the
+     * next slice while this one is written.
+     */
+    private BatchOutcome batch(Connection c, long runId, Progress run, BatchSql sql, JavaPipeline java, int size) throws SQLException {
         c.setAutoCommit(false);
         try {
             if (!fence(c, runId, run)) {
                 c.rollback();
                 return BatchOutcome.STOP;
             }
-            BatchSql.Slice slice = sql.nextSlice(c, run.position, size);
+            JavaBatch.Prepared prepared = null;
+            BatchSql.Slice slice;
+            if (java != null) {
+                prepared = java.take(run.position, size, run.maxDocuments == null ? Integer.MAX_VALUE : size);
+                slice = prepared.slice();
+                if (slice.size() > 0) {
+                    java.prefetch(slice.last(), size);
+                }
+            } else {
+                slice = sql.nextSlice(c, run.position, size);
+            }
             if (slice.size() == 0) {
                 if (run.kind.sweep() && sql.documentsBelowTarget(c)) {
                     // documents written behind the sweep (by a build that predates the transition): another pass
@@ -162,7 +180,7 @@ public class RunExecutor {
                 return BatchOutcome.DONE;
             }
             int changed = run.kind.rollback() ? sql.rollBack(c, slice)
-                    : java != null ? JavaBatch.apply(c, sql.table(), java, run.args, slice, run.kind) : sql.applySteps(c, slice);
+                    : java != null ? java.write(c, prepared) : sql.applySteps(c, slice);
             run.position = slice.last();
             run.processed += slice.size();
             run.changed += changed;
