@@ -45,7 +45,9 @@ final class BatchSql {
         String t = table.sqlName();
         // the id as clients see it, computed only for steps that compare it (countRelated)
         this.idText = needsIdText ? " cross join lateral (select docshift.id_text(t.id) as idtext) b" : "";
-        String newBody = chain == null ? null
+        // one step: its expression over the row itself (same parameters as the chain); more: a subquery over the chain
+        java.util.Optional<StepSql.Fragment> single = chain == null ? java.util.Optional.empty() : StepSql.single(steps, "u.data");
+        String newBody = chain == null ? null : single.isPresent() ? "(" + single.get().sql() + ")"
                 : "(select s" + chain.stages() + ".d from (select u.data as d) s0"
                 + (needsIdText ? " cross join lateral (select docshift.id_text(u.id) as idtext) b" : "") + chain.sql() + ")";
         this.nextSlice = "with s as (select id from " + t + " where id > ? order by id limit ?)"

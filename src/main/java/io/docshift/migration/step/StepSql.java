@@ -40,6 +40,19 @@ public final class StepSql {
         return new Fragment(s.sql.toString(), s.params, steps.size());
     }
 
+    /**
+     * A migration of one step (other than countRelated, which needs the computed id) as one expression over
+     * {@code e}: an update can then compute each new body without a per-row subquery. Empty otherwise.
+     */
+    public static java.util.Optional<Fragment> single(List<Step> steps, String e) {
+        if (steps.size() != 1 || steps.get(0) instanceof Step.CountRelated) {
+            return java.util.Optional.empty();
+        }
+        StepSql s = new StepSql();
+        s.step(steps.get(0), e, Map.of());
+        return java.util.Optional.of(new Fragment(s.sql.toString(), s.params, 1));
+    }
+
     /** The tables that countRelated steps name, as {@code find} resolves them (a table never written is absent). */
     public static Map<String, DocTable> related(List<Step> steps, java.util.function.Function<String, java.util.Optional<DocTable>> find) {
         Map<String, DocTable> out = new java.util.HashMap<>();
