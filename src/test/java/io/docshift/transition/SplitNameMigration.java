@@ -14,6 +14,24 @@ import java.util.Optional;
  */
 abstract class SplitNameMigration implements JavaMigration {
 
+    private final String name;
+    private final String table;
+
+    SplitNameMigration(String name, String table) {
+        this.name = name;
+        this.table = table;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String table() {
+        return table;
+    }
+
     @Override
     public boolean backup() {
         return true;
@@ -41,14 +59,8 @@ abstract class SplitNameMigration implements JavaMigration {
     public static class Sweep extends SplitNameMigration {
         static final String TABLE = "java_split_people";
 
-        @Override
-        public String name() {
-            return "splitNameJava";
-        }
-
-        @Override
-        public String table() {
-            return TABLE;
+        public Sweep() {
+            super("splitNameJava", TABLE);
         }
     }
 
@@ -57,14 +69,8 @@ abstract class SplitNameMigration implements JavaMigration {
     public static class RolledBack extends SplitNameMigration {
         static final String TABLE = "java_split_rollback";
 
-        @Override
-        public String name() {
-            return "splitNameJavaRollback";
-        }
-
-        @Override
-        public String table() {
-            return TABLE;
+        public RolledBack() {
+            super("splitNameJavaRollback", TABLE);
         }
     }
 }
