@@ -51,7 +51,8 @@ final class JavaBatch {
         Changes changes = Changes.empty();
         UUID last = null;
         int size = 0;
-        try (PreparedStatement p = c.prepareStatement("select id, revision, " + due + ", data::text from " + table.sqlName()
+        // the body only where it is due: a sweep's later passes skip most documents
+        try (PreparedStatement p = c.prepareStatement("select id, revision, " + due + ", case when " + due + " then data::text end from " + table.sqlName()
                 + " where id > ? order by id limit ?")) {
             p.setObject(1, from);
             p.setInt(2, limit);

@@ -114,7 +114,7 @@ public class RunExecutor {
         }
     }
 
-    private void loop(Connection c, long runId, Progress run, MigrationDefinition def, BatchSql sql, JavaPipeline java,
+    private void loop(Connection c, long runId, Progress run, MigrationDefinition def, BatchSql sql, JavaPipeline pipeline,
                       BooleanSupplier stopping) throws SQLException {
         long startedNanos = System.nanoTime();
         long startedProcessed = run.processed;
@@ -122,7 +122,7 @@ public class RunExecutor {
         while (!stopping.getAsBoolean() && windowOpen(def)) {
             int size = batchSize(run, def);
             long t0 = System.nanoTime();
-            BatchOutcome outcome = batch(c, runId, run, sql, java, size);
+            BatchOutcome outcome = batch(c, runId, run, sql, pipeline, size);
             long elapsed = System.nanoTime() - t0;
             if (outcome != BatchOutcome.CONTINUE) {
                 if (outcome == BatchOutcome.DONE) {
@@ -148,7 +148,7 @@ public class RunExecutor {
      * One batch. A Java migration's slice comes read and migrated from its pipeline, which then starts on the
      * next slice while this one is written.
      */
-    private BatchOutcome batch(Connection c, long runId, Progress run, BatchSql sql, JavaPipeline java, int size) throws SQLException {
+    private BatchOutcome batch(Connection c, long runId, Progress run, BatchSql sql, JavaPipeline pipeline, int size) throws SQLException {
         c.setAutoCommit(false);
         try {
             if (!fence(c, runId, run)) {
@@ -157,11 +157,11 @@ public class RunExecutor {
             }
             JavaBatch.Prepared prepared = null;
             BatchSql.Slice slice;
-            if (java != null) {
-                prepared = java.take(run.position, size, run.maxDocuments == null ? Integer.MAX_VALUE : size);
+            if (pipeline != null) {
+                prepared = pipeline.take(run.position, size, run.maxDocuments == null ? Integer.MAX_VALUE : size);
                 slice = prepared.slice();
                 if (slice.size() > 0) {
-                    java.prefetch(slice.last(), size);
+                    pipeline.prefetch(slice.last(), size);
                 }
             } else {
                 slice = sql.nextSlice(c, run.position, size);
@@ -180,7 +180,7 @@ public class RunExecutor {
                 return BatchOutcome.DONE;
             }
             int changed = run.kind.rollback() ? sql.rollBack(c, slice)
-                    : java != null ? java.write(c, prepared) : sql.applySteps(c, slice);
+                    : pipeline != null ? pipeline.write(c, prepared) : sql.applySteps(c, slice);
             run.position = slice.last();
             run.processed += slice.size();
             run.changed += changed;
@@ -201,7 +201,7 @@ public class RunExecutor {
         } catch (SQLException e) {
             c.rollback();
             c.setAutoCommit(true);
-            if (e.getSQLState() != null && e.getSQLState().startsWith("22") && java == null) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("22") && pipeline == null) {
                 UUID bad = culprit(c, sql, sql.nextSlice(c, run.position, size));
                 fail(c, runId, bad == null ? null : DocumentId.fromUuid(bad).toString(), firstLine(e.getMessage()));
                 return BatchOutcome.STOP;
