@@ -336,34 +336,39 @@ public class RunExecutor {
             return;
         }
         long dueNanos = (long) (processed / def.maxDocumentsPerSecond() * 1e9);
-        long end = System.nanoTime() + (dueNanos - elapsedNanos);
-        while (System.nanoTime() < end && !stopping.getAsBoolean()) {
-            try {
-                Thread.sleep(Math.min(500, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        rest(System.nanoTime() + (dueNanos - elapsedNanos), 500, stopping, () -> {
             try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set heartbeat_at = now() where id = ?")) {
                 p.setLong(1, runId);
                 p.executeUpdate();
             }
-        }
+        });
     }
 
     /** While this pod serves requests, rests in proportion to the last batch, so live traffic keeps its share of the database. */
-    private void yieldToTraffic(long batchNanos, BooleanSupplier stopping) {
+    private void yieldToTraffic(long batchNanos, BooleanSupplier stopping) throws SQLException {
         if (config.yieldToTraffic() <= 0 || !traffic.busy()) {
             return;
         }
-        long end = System.nanoTime() + (long) (batchNanos * config.yieldToTraffic());
-        while (System.nanoTime() < end && !stopping.getAsBoolean()) {
+        rest(System.nanoTime() + (long) (batchNanos * config.yieldToTraffic()), 100, stopping, () -> { });
+    }
+
+    private interface Between {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Sleeps until {@code endNanos} ({@link System#nanoTime()}) in naps of at most {@code napMillis}, doing
+     * {@code between} after each nap; stops early when the worker is stopping or interrupted.
+     */
+    private static void rest(long endNanos, long napMillis, BooleanSupplier stopping, Between between) throws SQLException {
+        while (System.nanoTime() < endNanos && !stopping.getAsBoolean()) {
             try {
-                Thread.sleep(Math.max(1, Math.min(100, (end - System.nanoTime()) / 1_000_000)));
+                Thread.sleep(Math.max(1, Math.min(napMillis, (endNanos - System.nanoTime()) / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
+            between.run();
         }
     }
 

@@ -89,8 +89,7 @@ class ReliabilityTest {
     void F4_sessionLocksAreOnlyTriedNoDocshiftBackendEverWaitsOnOne() throws Exception {
         String t = TestDb.freshTable("f4");
         Api.insert(t, "{\"a\":1}");
-        String m = "f4_" + t;
-        Runs.define(m, "{\"table\":\"" + t + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
+        String m = backfill(t, null);
         try (Connection holder = TestDb.connect()) {
             long held = heldPendingRun(holder, m);
             // while another session holds that run's lock, the workers skip it and keep working on other runs
@@ -110,8 +109,7 @@ class ReliabilityTest {
     void F8_aWorkerThatMissesALockNeverReleasesIt() throws Exception {
         String t = TestDb.freshTable("f8");
         Api.insert(t, "{\"a\":1}");
-        String m = "f8_" + t;
-        Runs.define(m, "{\"table\":\"" + t + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
+        String m = backfill(t, null);
         try (Connection holder = TestDb.connect()) {
             long held = heldPendingRun(holder, m);
             // several worker passes (2 s apart, and one at once on NOTIFY) try it and fail
@@ -188,8 +186,7 @@ class ReliabilityTest {
         String t = TestDb.freshTable("f14");
         Api.insert(t, "{\"a\":0}");
         TestDb.bulkLoad(t, 30_000, "jsonb_build_object('a', g)");
-        String m = "f14_" + t;
-        Runs.define(m, "{\"table\":\"" + t + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
+        String m = backfill(t, null);
         long run = Runs.start(m, "{}");
         assertEquals("completed", Runs.awaitEnd(run, Duration.ofMinutes(1)).getString("state"));
         long batch = TestDb.scalar("select batch_size from docshift.migration_run where id = " + run);
@@ -198,8 +195,7 @@ class ReliabilityTest {
         String big = TestDb.freshTable("f14big");
         Api.insert(big, "{\"a\":0}");
         TestDb.bulkLoad(big, 300, "jsonb_build_object('a', g, 'blob', repeat('x', 200000))");
-        String mb = "f14big_" + big;
-        Runs.define(mb, "{\"table\":\"" + big + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
+        String mb = backfill(big, null);
         long bigRun = Runs.start(mb, "{}");
         JsonPath done = Runs.awaitEnd(bigRun, Duration.ofMinutes(2));
         assertEquals("completed", done.getString("state"), "60 MB of documents migrate without tuning anything");
@@ -224,20 +220,24 @@ class ReliabilityTest {
             Api.insert(t, "{\"a\":1}");
             given().contentType(ContentType.JSON).body("{\"tables\":{\"" + t + "\":{\"document\":{\"a\":{\"type\":\"number\"}},"
                     + "\"indexes\":[{\"name\":\"by_a\",\"fields\":[\"a\"]}]}}}").put("/api/schema").then().statusCode(200);
-            String m = "f16_" + t;
-            Runs.define(m, "{\"table\":\"" + t + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
+            String m = backfill(t, null);
             assertEquals("completed", Runs.awaitEnd(Runs.start(m, "{}"), Duration.ofSeconds(60)).getString("state"));
         }
+    }
+
+    /** Registers a backfill of field {@code c} over {@code table}, throttled when {@code documentsPerSecond} is given; returns its name. */
+    private static String backfill(String table, Integer documentsPerSecond) {
+        String m = "backfill_" + table;
+        Runs.define(m, "{\"table\":\"" + table + "\"" + (documentsPerSecond == null ? "" : ",\"maxDocumentsPerSecond\":" + documentsPerSecond)
+                + ",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
+        return m;
     }
 
     /** Fills {@code table} and starts a throttled backfill over it; returns the run once it is running. */
     private static long slowRun(String table, int documents, String bodySql, int documentsPerSecond) throws InterruptedException {
         Api.insert(table, "{\"a\":0}");
         TestDb.bulkLoad(table, documents, bodySql);
-        String m = "slow_" + table;
-        Runs.define(m, "{\"table\":\"" + table + "\",\"maxDocumentsPerSecond\":" + documentsPerSecond
-                + ",\"steps\":[{\"op\":\"setDefault\",\"field\":\"c\",\"value\":1}]}");
-        long run = Runs.start(m, "{}");
+        long run = Runs.start(backfill(table, documentsPerSecond), "{}");
         awaitState(run, "running");
         return run;
     }
