@@ -89,33 +89,13 @@ class MigrationThroughputBench {
         define.run();
         long t0 = System.nanoTime();
         long run = starter.start();
-        awaitEndInDatabase(run, Duration.ofMinutes(10));
+        Runs.awaitEndInDatabase(run, Duration.ofMinutes(10));
         JsonPath done = Runs.awaitEnd(run, Duration.ofMinutes(1));
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals("completed", done.getString("state"), done.prettify());
         long changed = done.getLong("changed");
         assertEquals(0, TestDb.scalar("select count(*) from " + TestDb.physical(table) + " where not data ? 'status'"));
         return changed / seconds;
-    }
-
-    /**
-     * Waits for a run to end by polling its row over one JDBC connection: polling through the REST client would
-     * spend a core of this shared machine on the client itself (REST Assured) and slow the run it measures.
-     */
-    private static void awaitEndInDatabase(long run, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (var c = TestDb.connect(); var p = c.prepareStatement("select state in ('completed', 'failed', 'cancelled') from docshift.migration_run where id = ?")) {
-            p.setLong(1, run);
-            while (System.nanoTime() < deadline) {
-                try (var r = p.executeQuery()) {
-                    if (r.next() && r.getBoolean(1)) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("run " + run + " did not end within " + timeout);
     }
 
     private static void record(String name, double rate, Double single, Double perDoc, double target) {

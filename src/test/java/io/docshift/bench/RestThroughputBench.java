@@ -1,6 +1,7 @@
 package io.docshift.bench;
 
 import io.docshift.support.AppProcess;
+import io.docshift.support.Runs;
 import io.docshift.support.TestDb;
 import org.junit.jupiter.api.Test;
 
@@ -133,7 +134,7 @@ class RestThroughputBench {
     }
 
     /** Backfills a missing field on half of a fresh table of {@code documents}; the run's own documents per second. */
-    static double migrationRate(String base, int documents) throws InterruptedException {
+    static double migrationRate(String base, int documents) throws Exception {
         String table = TestDb.freshTable("scale");
         given().baseUri(base).contentType("application/json").body("{\"seed\":0}").post("/api/tables/" + table + "/documents").then().statusCode(201);
         TestDb.bulkLoad(table, documents - 1, "case when g % 2 = 0 then jsonb_build_object('n', g, 'status', 'vip') else jsonb_build_object('n', g) end");
@@ -142,16 +143,13 @@ class RestThroughputBench {
                 .put("/api/migrations/" + name).then().statusCode(201);
         long run = given().baseUri(base).contentType("application/json").body("{}").post("/api/migrations/" + name + "/runs").then().statusCode(202)
                 .extract().jsonPath().getLong("runId");
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            io.restassured.path.json.JsonPath r = given().baseUri(base).get("/api/migrations/runs/" + run).then().extract().jsonPath();
-            if ("completed".equals(r.getString("state"))) {
-                double seconds = Duration.between(java.time.OffsetDateTime.parse(r.getString("startedAt")), java.time.OffsetDateTime.parse(r.getString("finishedAt"))).toNanos() / 1e9;
-                return r.getLong("processed") / seconds;
-            }
-            Thread.sleep(50);
+        Runs.awaitEndInDatabase(run, Duration.ofMinutes(5));
+        io.restassured.path.json.JsonPath r = given().baseUri(base).get("/api/migrations/runs/" + run).then().extract().jsonPath();
+        if (!"completed".equals(r.getString("state"))) {
+            throw new IllegalStateException("run " + run + " did not complete: " + r.prettify());
         }
-        throw new IllegalStateException("run " + run + " did not complete");
+        double seconds = Duration.between(java.time.OffsetDateTime.parse(r.getString("startedAt")), java.time.OffsetDateTime.parse(r.getString("finishedAt"))).toNanos() / 1e9;
+        return r.getLong("processed") / seconds;
     }
 
     private static void compare(String op, Load docshift, Load jdbc, Double target) {

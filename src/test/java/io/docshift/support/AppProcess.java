@@ -21,7 +21,7 @@ public final class AppProcess implements AutoCloseable {
      * Small and quick to start for tests; benchmarks ({@code -Pbench}) run the app as in production, with the
      * full JIT ({@code docshift.test.app-jvm}).
      */
-    private static final String[] JVM_OPTIONS = System.getProperty("docshift.test.app-jvm", "-Xmx256m -XX:TieredStopAtLevel=1").split(" ");
+    private static final String[] JVM_OPTIONS = System.getProperty("docshift.test.app-jvm", "-Xmx256m -XX:TieredStopAtLevel=1").trim().split("\\s+");
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
     private final String name;
@@ -44,9 +44,9 @@ public final class AppProcess implements AutoCloseable {
         int port = freePort();
         Path log = Path.of("target", "it-logs", name + ".log");
         Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                JVM_OPTIONS[0], JVM_OPTIONS[1],
-                "-Dquarkus.http.port=" + port,
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(List.of(JVM_OPTIONS));
+        command.addAll(List.of("-Dquarkus.http.port=" + port,
                 "-Dquarkus.datasource.jdbc.url=" + System.getProperty("docshift.test.app-jdbc-url", "jdbc:postgresql://localhost:5432/test"),
                 "-Ddocshift.worker-id=" + name,
                 "-Ddocshift.auth.enabled=false")); // the processes stand for pods behind the cluster's own access control
