@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.JarEntry;
@@ -57,7 +58,7 @@ public class BundledMigrations {
             try {
                 var body = DocumentReader.readDocument(content);
                 String declared = body.path("name").asText(name);
-                LOG.infof("Bundled migration %s (%s): %s", declared, file, migrations.define(declared, body).name().toLowerCase());
+                LOG.infof("Bundled migration %s (%s): %s", declared, file, migrations.define(declared, body).name().toLowerCase(Locale.ROOT));
             } catch (RuntimeException e) {
                 LOG.errorf("Bundled migration %s was not registered: %s", file, e.getMessage());
             }

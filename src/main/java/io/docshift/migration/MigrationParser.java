@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -231,7 +232,7 @@ public final class MigrationParser {
                     fail(at + "/to", "number, string or boolean");
                     return null;
                 }
-                return f == null ? null : new Step.Convert(f, Step.Convert.Target.valueOf(to.toUpperCase()));
+                return f == null ? null : new Step.Convert(f, Step.Convert.Target.valueOf(to.toUpperCase(Locale.ROOT)));
             }
             case "countRelated" -> {
                 allow(s, at, "op", "field", "table", "foreignKey");

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.docshift.error.InvalidRequest;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /** Reads schema documents, as JSON or YAML, refusing duplicate keys and absurd nesting. */
 public final class SchemaDocuments {
@@ -29,7 +30,7 @@ public final class SchemaDocuments {
 
     /** Whether a Content-Type or file name says YAML. */
     public static boolean isYaml(String contentTypeOrFileName) {
-        String s = contentTypeOrFileName == null ? "" : contentTypeOrFileName.toLowerCase();
+        String s = contentTypeOrFileName == null ? "" : contentTypeOrFileName.toLowerCase(Locale.ROOT);
         return s.contains("yaml") || s.endsWith(".yml");
     }
 

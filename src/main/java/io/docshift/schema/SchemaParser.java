@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -189,7 +190,7 @@ public final class SchemaParser {
         switch (type) {
             case "string", "number", "int64", "boolean", "null", "bytes", "any" -> {
                 allowOnly(spec, at, "type", "optional");
-                return new Validators.Simple(Validators.Kind.valueOf(type.toUpperCase()));
+                return new Validators.Simple(Validators.Kind.valueOf(type.toUpperCase(Locale.ROOT)));
             }
             case "id" -> {
                 allowOnly(spec, at, "type", "optional", "table");

@@ -3,6 +3,8 @@ package io.docshift.schema.validate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.docshift.document.json.JsonPath;
 
+import java.util.Locale;
+
 /**
  * One of Convex's {@code v.*} validators. Validation walks the document once, allocates nothing while it
  * is valid, and reports every violation with its JSON Pointer when it is not.
@@ -34,7 +36,7 @@ public sealed interface Validator permits Validators.Simple, Validators.Id, Vali
             case NULL -> "null";
             case ARRAY -> "array";
             case OBJECT -> "object";
-            default -> value.getNodeType().name().toLowerCase();
+            default -> value.getNodeType().name().toLowerCase(Locale.ROOT);
         };
     }
 }

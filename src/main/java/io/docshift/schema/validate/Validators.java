@@ -9,6 +9,7 @@ import io.docshift.document.store.DocumentId;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.Function;
@@ -29,7 +30,7 @@ public final class Validators {
         STRING, NUMBER, INT64, BOOLEAN, NULL, BYTES, ANY;
 
         public String typeName() {
-            return name().toLowerCase();
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
