@@ -17,17 +17,24 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * Pod-to-pod announcements over PostgreSQL LISTEN/NOTIFY on channel {@value #CHANNEL}. One dedicated
  * connection (outside the pool) listens and re-connects after failures; each payload is fired as a CDI
- * {@link Notification} event. Listeners must not rely on NOTIFY alone: one sent while this pod was
- * reconnecting is lost, so every user also has a periodic check.
+ * {@link Notification} event, and every (re)connection as the topic {@code connected}, so that listeners
+ * re-read what they may have missed. Listeners must not rely on NOTIFY alone: every user also has a periodic
+ * check.
+ * <p>
+ * The same connection beats this pod's {@link Heartbeat} every second, which is also its health check: a
+ * connection that cannot run that statement within {@value #SOCKET_TIMEOUT_SECONDS} s (a dead peer, a
+ * failed-over primary) is dropped and opened again.
  */
 @ApplicationScoped
 public class PgNotifications {
 
     public static final String CHANNEL = "docshift";
+    static final int SOCKET_TIMEOUT_SECONDS = 10;
     private static final Logger LOG = Logger.getLogger(PgNotifications.class);
 
     /** A payload received on the channel: {@code topic} is the part before the first ':'. */
@@ -36,12 +43,17 @@ public class PgNotifications {
 
     @Inject
     Event<Notification> events;
+    @Inject
+    Heartbeat heartbeat;
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
     @ConfigProperty(name = "quarkus.datasource.username")
     Optional<String> username;
     @ConfigProperty(name = "quarkus.datasource.password")
     Optional<String> password;
+    /** The pool's per-connection settings (keepalives), applied to this connection too. */
+    @ConfigProperty(name = "quarkus.datasource.jdbc.new-connection-sql")
+    Optional<String> connectionSql;
 
     private volatile boolean running;
     private Thread thread;
@@ -71,19 +83,21 @@ public class PgNotifications {
 
     private void listen() {
         while (running) {
-            try (Connection c = DriverManager.getConnection(url, username.orElse(null), password.orElse(""))) {
+            try (Connection c = connect()) {
                 try (Statement s = c.createStatement()) {
                     s.execute("listen " + CHANNEL);
                 }
                 PGConnection pg = c.unwrap(PGConnection.class);
+                heartbeat.beat(c);
                 events.fire(new Notification("connected", ""));
                 while (running) {
-                    PGNotification[] received = pg.getNotifications(1000);
+                    PGNotification[] received = pg.getNotifications((int) Heartbeat.INTERVAL.toMillis());
                     if (received != null) {
                         for (PGNotification n : received) {
                             dispatch(n.getParameter());
                         }
                     }
+                    heartbeat.beat(c);
                 }
             } catch (SQLException e) {
                 if (running) {
@@ -95,6 +109,26 @@ public class PgNotifications {
                 pause();
             }
         }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties props = new Properties();
+        username.ifPresent(u -> props.setProperty("user", u));
+        props.setProperty("password", password.orElse(""));
+        props.setProperty("tcpKeepAlive", "true");
+        props.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("ApplicationName", "docshift-listen");
+        Connection c = DriverManager.getConnection(url, props);
+        if (connectionSql.isPresent()) {
+            try (Statement s = c.createStatement()) {
+                s.execute(connectionSql.get());
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
     }
 
     private void dispatch(String payload) {

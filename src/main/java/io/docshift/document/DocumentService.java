@@ -1,21 +1,17 @@
 package io.docshift.document;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.docshift.document.json.DocumentJson;
 import io.docshift.document.json.DocumentReader;
-import io.docshift.document.json.MergePatch;
 import io.docshift.document.store.DocTable;
 import io.docshift.document.store.DocumentId;
 import io.docshift.document.store.DocumentIds;
 import io.docshift.document.store.DocumentStore;
 import io.docshift.document.store.StoredDocument;
 import io.docshift.document.store.TableRegistry;
-import io.docshift.error.InvalidRequest;
 import io.docshift.error.NotFound;
 import io.docshift.ops.DocumentMetrics;
 import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.SchemaEnforcer;
-import io.docshift.transition.TransitionReads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -43,8 +39,6 @@ public class DocumentService {
     DocumentMetrics metrics;
     @Inject
     SchemaEnforcer enforcer;
-    @Inject
-    TransitionReads reader;
 
     public StoredDocument insert(String tableName, byte[] body) {
         TableName.require(tableName, "table");
@@ -79,12 +73,12 @@ public class DocumentService {
     public StoredDocument get(String tableName, String id) {
         DocTable table = existingTable(tableName);
         StoredDocument doc = store.find(table, idIn(table, id)).orElseThrow(() -> missing(tableName, id));
-        return reader.inTargetShape(tableName, List.of(doc)).get(0);
+        return enforcer.forRead(tableName, List.of(doc)).get(0);
     }
 
     /**
-     * Applies a JSON Merge Patch under a row lock. During a transition the patch applies to the document in the
-     * target shape (as clients read it); a patch written for the old shape applies to the stored body instead.
+     * Applies a JSON Merge Patch under a row lock. During and after a transition the patch applies to the
+     * document as clients read it (new shape); a patch written for the old shape still works.
      */
     public StoredDocument patch(String tableName, String id, byte[] body) {
         DocTable table = existingTable(tableName);
@@ -92,22 +86,7 @@ public class DocumentService {
         ObjectNode patch = DocumentReader.readPatch(body);
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
         StoredDocument current = store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id));
-        StoredDocument shown = reader.inTargetShape(schema, tableName, List.of(current)).get(0);
-        ObjectNode merged = MergePatch.apply(DocumentJson.fromStoredText(shown.bodyText()), patch);
-        SchemaEnforcer.Accepted accepted;
-        try {
-            accepted = enforcer.accept(schema, tableName, List.of(id), List.of(merged), false).get(0);
-        } catch (InvalidRequest e) {
-            if (shown == current) {
-                throw e;
-            }
-            ObjectNode mergedOld = MergePatch.apply(DocumentJson.fromStoredText(current.bodyText()), patch);
-            try {
-                accepted = enforcer.accept(schema, tableName, List.of(id), List.of(mergedOld), false).get(0);
-            } catch (InvalidRequest ignored) {
-                throw e;
-            }
-        }
+        SchemaEnforcer.Accepted accepted = enforcer.acceptPatch(schema, tableName, current, patch);
         StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version()).orElseThrow();
         metrics.written(tableName, "patch", 1);
         return stored;
@@ -149,7 +128,7 @@ public class DocumentService {
         boolean done = rows.size() <= limit;
         List<StoredDocument> page = done ? rows : rows.subList(0, limit);
         DocumentId last = page.isEmpty() ? after : page.get(page.size() - 1).id();
-        return new Page(reader.inTargetShape(tableName, page), cursors.encode(table.number(), ascending, last), done);
+        return new Page(enforcer.forRead(tableName, page), cursors.encode(table.number(), ascending, last), done);
     }
 
     private DocTable existingTable(String tableName) {

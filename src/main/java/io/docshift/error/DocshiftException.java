@@ -1,6 +1,7 @@
 package io.docshift.error;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Base of every domain failure. The HTTP status of each subclass is decided in one place,
@@ -27,5 +28,10 @@ public abstract class DocshiftException extends RuntimeException {
     /** Per-table reports for the problem's {@code tables} member (a schema push refused for existing data). */
     public List<?> tables() {
         return List.of();
+    }
+
+    /** Members of the problem beside the standard ones, such as the {@code runId} that a conflict names. */
+    public Map<String, Object> extensions() {
+        return Map.of();
     }
 }

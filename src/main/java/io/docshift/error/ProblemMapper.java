@@ -7,6 +7,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -18,6 +19,8 @@ public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
     private static final String TYPE_PREFIX = "urn:docshift:problem:";
+    /** The challenge of every 401. */
+    public static final String WWW_AUTHENTICATE = "Bearer realm=\"docshift\"";
 
     private record Kind(int status, String slug, String title) {
     }
@@ -37,11 +40,16 @@ public class ProblemMapper {
         return toResponse(e);
     }
 
-    /** The problem+json response of a domain failure; also used by request filters, which answer before any resource. */
+    /** The problem+json response of a domain failure. */
     public static Response toResponse(DocshiftException e) {
+        Response r = respond(problemOf(e));
+        return e instanceof Unauthorized ? Response.fromResponse(r).header("WWW-Authenticate", WWW_AUTHENTICATE).build() : r;
+    }
+
+    /** The problem document of a domain failure; also used by HTTP filters, which answer before any resource. */
+    public static Problem problemOf(DocshiftException e) {
         Kind kind = kindOf(e.getClass());
-        Response r = respond(new Problem(TYPE_PREFIX + kind.slug(), kind.title(), kind.status(), e.getMessage(), e.violations(), e.tables()));
-        return e instanceof Unauthorized ? Response.fromResponse(r).header("WWW-Authenticate", "Bearer realm=\"docshift\"").build() : r;
+        return new Problem(TYPE_PREFIX + kind.slug(), kind.title(), kind.status(), e.getMessage(), e.violations(), e.tables(), e.extensions());
     }
 
     @ServerExceptionMapper
@@ -58,7 +66,7 @@ public class ProblemMapper {
             case 415 -> "Unsupported Content-Type: send application/json.";
             default -> "The request was not understood.";
         };
-        String slug = status.getReasonPhrase().toLowerCase().replace(' ', '-');
+        String slug = status.getReasonPhrase().toLowerCase(Locale.ROOT).replace(' ', '-');
         return respond(new Problem(TYPE_PREFIX + slug, status.getReasonPhrase(), status.getStatusCode(), detail, List.of()));
     }
 

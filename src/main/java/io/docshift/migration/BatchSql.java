@@ -19,6 +19,8 @@ import java.util.UUID;
  */
 final class BatchSql {
 
+    private static final String RETURNING = " returning u.id, u.data::text";
+
     /** A keyset slice: the ids after {@code after} up to and including {@code last}, {@code size} of them. */
     record Slice(java.util.UUID after, java.util.UUID last, int size) {
     }
@@ -29,6 +31,8 @@ final class BatchSql {
     private final String nextSlice;
     private final String firstSlice;
     private final String update;
+    /** The update returning each changed row's id and body, for a table whose schema they must fit. */
+    private final String updateChecked;
     private final List<Object> filterParams;
     private final RunKind kind;
     private final StepSql.Fragment inverseChain;
@@ -64,20 +68,21 @@ final class BatchSql {
         String update = chain == null ? null
                 : "update " + t + " u set data = " + newBody + (kind.sweep() ? ", schema_version = " + kind.targetVersion() : "")
                 + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ? and " + filter;
-        this.update = update == null || !kind.backup() ? update : withBackup(update);
+        this.update = update == null || !kind.backup() ? update : withBackup(update, false);
+        this.updateChecked = update == null ? null : kind.backup() ? withBackup(update, true) : update + RETURNING;
     }
 
     /**
      * The update, saving the body each changed row had: every sub-statement of a WITH sees the snapshot taken
      * before the update, so {@code o} is the row as it was (the caller locks the slice first, so no concurrent
-     * write can slip between that snapshot and the update).
+     * write can slip between that snapshot and the update). It returns the changed rows like the plain update.
      */
-    private String withBackup(String update) {
-        return "with up as (" + update + " returning u.id, u.revision),"
+    private String withBackup(String update, boolean bodies) {
+        return "with up as (" + update + " returning u.id, u.revision, u.data),"
                 + " bk as (insert into docshift.migration_backup (run_id, doc_id, data, schema_version, revision)"
                 + " select " + kind.runId() + ", o.id, o.data, o.schema_version, up.revision from up join " + table.sqlName()
                 + " o on o.id = up.id)"
-                + " select count(*) from up";
+                + (bodies ? " select id, data::text from up" : " select count(*) from up");
     }
 
     RunKind kind() {
@@ -108,15 +113,21 @@ final class BatchSql {
         }
     }
 
-    /** Applies the steps to a slice; returns how many documents changed. */
-    int applySteps(Connection c, Slice slice) throws SQLException {
+    /**
+     * Applies the steps to a slice; returns how many documents changed. Each changed body goes through
+     * {@code check} (when there is one) before the batch commits.
+     */
+    int applySteps(Connection c, Slice slice, BodyCheck check) throws SQLException {
         if (kind.backup()) {
             lock(c, slice);
         }
-        try (PreparedStatement p = c.prepareStatement(update)) {
+        try (PreparedStatement p = c.prepareStatement(check == null ? update : updateChecked)) {
             int i = bind(p, 1, chain.params());
             i = range(p, i, slice);
             bind(p, i, filterParams);
+            if (check != null) {
+                return changedRows(p, check);
+            }
             if (!kind.backup()) {
                 return p.executeUpdate();
             }
@@ -125,6 +136,34 @@ final class BatchSql {
                 return r.getInt(1);
             }
         }
+    }
+
+    /**
+     * Runs an update that returns {@code (id, data::text)} of the rows it changed; their count. Each body goes
+     * through {@code check}; if any fails, the one with the lowest id is reported.
+     */
+    private static int changedRows(PreparedStatement p, BodyCheck check) throws SQLException {
+        int changed = 0;
+        DocumentFailure first = null;
+        UUID firstId = null;
+        try (ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+                changed++;
+                UUID id = r.getObject(1, UUID.class);
+                if (check != null && (firstId == null || before(id, firstId))) {
+                    try {
+                        check.check(id, r.getString(2));
+                    } catch (DocumentFailure f) {
+                        first = f;
+                        firstId = id;
+                    }
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return changed;
     }
 
     /** Row-locks every document of a slice for the rest of the batch. */
@@ -144,7 +183,7 @@ final class BatchSql {
      * Rolls a slice back: documents written since the rolled-back run (no fresh backup) go through the inverse
      * steps, then every document whose backup is still fresh gets its saved body back. Returns how many changed.
      */
-    int rollBack(Connection c, Slice slice) throws SQLException {
+    int rollBack(Connection c, Slice slice, BodyCheck check) throws SQLException {
         lock(c, slice);
         int changed = 0;
         String stale = staleCondition();
@@ -152,18 +191,19 @@ final class BatchSql {
             String body = inverseChain == null ? "u.data" : "(select s" + inverseChain.stages() + ".d from (select u.data as d) s0" + inverseChain.sql() + ")";
             try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = " + body
                     + (kind.targetVersion() != null ? ", schema_version = " + kind.targetVersion() : "")
-                    + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ? and " + stale)) {
+                    + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ? and " + stale + RETURNING)) {
                 int i = inverseChain == null ? 1 : bind(p, 1, inverseChain.params());
                 range(p, i, slice);
-                changed += p.executeUpdate();
+                changed += changedRows(p, check);
             }
         }
         try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = b.data, schema_version = b.schema_version,"
                 + " revision = nextval('docshift.write_seq') from docshift.migration_backup b where b.run_id = " + kind.rollbackOf()
-                + " and b.doc_id = u.id and u.id > ? and u.id <= ? and b.doc_id > ? and b.doc_id <= ? and u.revision = b.revision")) {
+                + " and b.doc_id = u.id and u.id > ? and u.id <= ? and b.doc_id > ? and b.doc_id <= ? and u.revision = b.revision"
+                + RETURNING)) {
             int i = range(p, 1, slice);
             range(p, i, slice);
-            changed += p.executeUpdate();
+            changed += changedRows(p, check);
         }
         return changed;
     }
@@ -178,6 +218,12 @@ final class BatchSql {
                 + " where b.run_id = " + kind.rollbackOf() + " and b.doc_id = u.id and b.revision = u.revision)"
                 : "exists (select 1 from docshift.migration_backup b where b.run_id = " + kind.rollbackOf()
                 + " and b.doc_id = u.id and b.revision <> u.revision)";
+    }
+
+    /** Which documents {@code u} a rollback restores from their backup: those whose backup is still fresh. */
+    String freshBackupCondition() {
+        return "exists (select 1 from docshift.migration_backup b where b.run_id = " + kind.rollbackOf()
+                + " and b.doc_id = u.id and b.revision = u.revision)";
     }
 
     /** The body a rollback gives a document written since the rolled-back run, for the blocking check. */
@@ -230,6 +276,12 @@ final class BatchSql {
 
     List<Object> chainParams() {
         return chain.params();
+    }
+
+    /** Whether {@code a} sorts before {@code b} as PostgreSQL orders uuids (unsigned, byte by byte). */
+    private static boolean before(UUID a, UUID b) {
+        int msb = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+        return msb != 0 ? msb < 0 : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits()) < 0;
     }
 
     static int bind(PreparedStatement p, int start, List<Object> params) throws SQLException {

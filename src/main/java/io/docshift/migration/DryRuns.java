@@ -9,6 +9,7 @@ import io.docshift.document.store.DocTable;
 import io.docshift.document.store.DocumentId;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.Unprocessable;
+import io.docshift.error.Violation;
 import io.docshift.migration.MigrationService.DryRun;
 import io.docshift.migration.MigrationService.Example;
 import io.docshift.migration.step.StepSql;
@@ -97,7 +98,15 @@ public class DryRuns {
                         examined++;
                         String id = DocumentId.fromUuid(r.getObject(1, UUID.class)).toString();
                         ObjectNode before = DocumentJson.fromStoredText(r.getString(2));
-                        Optional<ObjectNode> after = java.migrate(id, before.deepCopy(), args);
+                        Optional<ObjectNode> after;
+                        try {
+                            after = java.migrate(id, before.deepCopy(), args);
+                        } catch (RuntimeException e) {
+                            String why = java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                            throw new Unprocessable("A real run would fail on document " + id + ": " + why
+                                    + ". Fix the document or the migration; a real run stops on it and names it.",
+                                    List.of(new Violation("/" + id, why)), List.of());
+                        }
                         if (after != null && after.isPresent() && !after.get().equals(before)) {
                             wouldChange++;
                             if (examples.size() < limit) {

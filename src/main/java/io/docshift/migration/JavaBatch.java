@@ -69,9 +69,10 @@ final class JavaBatch {
         return new Prepared(new BatchSql.Slice(after, last, size), changes);
     }
 
-    /** Writes a prepared slice; returns how many documents changed. */
-    static int write(Connection c, DocTable table, JavaMigration java, JsonNode args, Prepared prepared, RunKind kind) throws SQLException {
+    /** Writes a prepared slice, each body through {@code check} (when there is one) first; returns how many documents changed. */
+    static int write(Connection c, DocTable table, JavaMigration java, JsonNode args, Prepared prepared, RunKind kind, BodyCheck check) throws SQLException {
         Changes changes = prepared.changes();
+        check(changes, check);
         Set<UUID> written = write(c, table.sqlName(), changes, kind, prepared.slice());
         List<UUID> raced = changes.ids().stream().filter(id -> !written.contains(id)).toList();
         if (raced.isEmpty()) {
@@ -88,7 +89,16 @@ final class JavaBatch {
                 }
             }
         }
+        check(again, check);
         return written.size() + write(c, table.sqlName(), again, kind, prepared.slice()).size();
+    }
+
+    private static void check(Changes changes, BodyCheck check) {
+        if (check != null) {
+            for (int i = 0; i < changes.ids().size(); i++) {
+                check.check(changes.ids().get(i), changes.bodies().get(i));
+            }
+        }
     }
 
     /**

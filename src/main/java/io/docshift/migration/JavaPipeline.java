@@ -68,9 +68,9 @@ final class JavaPipeline implements AutoCloseable {
         ahead = new Ahead(after, limit, read(after, limit));
     }
 
-    /** Writes a prepared slice in the caller's batch transaction; returns how many documents changed. */
-    int write(Connection c, JavaBatch.Prepared prepared) throws SQLException {
-        return JavaBatch.write(c, table, java, args, prepared, kind);
+    /** Writes a prepared slice in the caller's batch transaction, each body checked first; returns how many documents changed. */
+    int write(Connection c, JavaBatch.Prepared prepared, BodyCheck check) throws SQLException {
+        return JavaBatch.write(c, table, java, args, prepared, kind, check);
     }
 
     /** Waits for a read still in flight (never leaves the reader connection busy), then stops the thread. */

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.docshift.error.Conflict;
 import io.docshift.migration.store.MigrationEntity;
-import io.docshift.migration.store.RunEntity;
+import io.docshift.migration.store.Run;
+import io.docshift.migration.store.RunRepository;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -13,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import java.time.OffsetDateTime;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +37,8 @@ public class MigrationRegistry {
 
     @Inject
     Instance<JavaMigration> beans;
+    @Inject
+    RunRepository runs;
 
     /** The Java migrations this build carries, by name. */
     public synchronized Map<String, JavaMigration> javaMigrations() {
@@ -46,7 +50,10 @@ public class MigrationRegistry {
         return javaBeans;
     }
 
-    /** Stores {@code d}; 409 if a migration of that name completed with a different definition. */
+    /**
+     * Stores {@code d}; 409 if a migration of that name completed with a different definition (checksum drift),
+     * has a run in progress, or is run by an open schema transition: a definition never changes under a run.
+     */
     public Outcome register(MigrationDefinition d) {
         return QuarkusTransaction.joiningExisting().call(() -> {
             MigrationEntity e = MigrationEntity.findById(d.name());
@@ -54,12 +61,7 @@ public class MigrationRegistry {
                 return Outcome.UNCHANGED;
             }
             if (e != null) {
-                Optional<RunEntity> done = RunEntity.completed(d.name());
-                if (done.isPresent()) {
-                    throw new Conflict("Migration '" + d.name() + "' already completed (run " + done.get().id + ") with checksum "
-                            + e.checksum.substring(0, 12) + "; this definition has checksum " + d.checksum().substring(0, 12)
-                            + ". A completed migration never changes: register the new definition under a new name.");
-                }
+                refuseChange(d, e);
             }
             boolean created = e == null;
             if (created) {
@@ -73,6 +75,25 @@ public class MigrationRegistry {
             e.persist();
             return created ? Outcome.CREATED : Outcome.UPDATED;
         });
+    }
+
+    private void refuseChange(MigrationDefinition d, MigrationEntity stored) {
+        Optional<Run> done = runs.lastComplete(d.name());
+        if (done.isPresent()) {
+            throw new Conflict("Migration '" + d.name() + "' already completed (run " + done.get().id() + ") with checksum "
+                    + stored.checksum.substring(0, 12) + "; this definition has checksum " + d.checksum().substring(0, 12)
+                    + ". A completed migration never changes: register the new definition under a new name.");
+        }
+        Optional<Run> running = runs.active(d.name());
+        if (running.isPresent()) {
+            throw new Conflict("Migration '" + d.name() + "' has run " + running.get().id() + " " + running.get().state().sql()
+                    + "; its definition cannot change under it. Cancel the run first, or register the new definition under a new name.",
+                    java.util.Map.of("runId", running.get().id(), "state", running.get().state().sql()));
+        }
+        if (runs.inOpenTransition(d.name())) {
+            throw new Conflict("Migration '" + d.name() + "' is part of an open schema transition; its definition cannot change until the"
+                    + " transition is active or rolled back. Register the new definition under a new name.");
+        }
     }
 
     /** The parsed definition of a stored migration, or empty if this build cannot run it (a Java migration it lacks). */
@@ -103,7 +124,7 @@ public class MigrationRegistry {
         for (JavaMigration bean : javaMigrations().values()) {
             try {
                 Outcome o = register(MigrationParser.java(bean));
-                LOG.infof("Java migration %s: %s", bean.name(), o.name().toLowerCase());
+                LOG.infof("Java migration %s: %s", bean.name(), o.name().toLowerCase(Locale.ROOT));
             } catch (Conflict c) {
                 LOG.errorf("Java migration %s was not registered: %s", bean.name(), c.getMessage());
             }

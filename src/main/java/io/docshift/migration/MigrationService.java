@@ -1,5 +1,6 @@
 package io.docshift.migration;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.docshift.coordination.PgNotifications;
@@ -10,19 +11,22 @@ import io.docshift.error.Conflict;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.NotFound;
 import io.docshift.migration.store.MigrationEntity;
-import io.docshift.migration.store.RunEntity;
+import io.docshift.migration.store.Run;
+import io.docshift.migration.store.RunRepository;
+import io.docshift.migration.store.RunState;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 
 import javax.sql.DataSource;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 
-/** Migration definitions and runs: what the REST API asks of the engine. */
+/**
+ * Migration definitions and runs: what the REST API asks of the engine. Every operator action on a run is one
+ * guarded change in {@link RunRepository}, so concurrent requests and the workers never overwrite each other.
+ */
 @ApplicationScoped
-@Transactional
 public class MigrationService {
 
     @Inject
@@ -39,6 +43,8 @@ public class MigrationService {
     MigrationsConfig config;
     @Inject
     DryRuns dryRuns;
+    @Inject
+    RunRepository runs;
 
     /** A run request: {@code {"args", "dryRun", "limit", "rerun"}}. */
     public record RunRequest(JsonNode args, boolean dryRun, Long limit, boolean rerun) {
@@ -58,9 +64,13 @@ public class MigrationService {
     }
 
     /** One document a dry run would change. */
-    public record Example(@com.fasterxml.jackson.annotation.JsonProperty("_id") String id, JsonNode before, JsonNode after) {
+    public record Example(@JsonProperty("_id") String id, JsonNode before, JsonNode after) {
     }
 
+    /**
+     * Registers or updates a declarative migration. 409 when it completed with another definition (checksum
+     * drift), while a run of it is active, or while an open transition runs it.
+     */
     public MigrationRegistry.Outcome define(String name, JsonNode body) {
         MigrationParser.requireName(name, "name");
         if (registry.javaMigrations().containsKey(name)) {
@@ -69,28 +79,28 @@ public class MigrationService {
         return registry.register(MigrationParser.parse(name, body));
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public List<MigrationEntity> all() {
-        return MigrationEntity.all();
+        return QuarkusTransaction.joiningExisting().call(MigrationEntity::all);
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public MigrationEntity get(String name) {
         MigrationParser.requireName(name, "name");
-        return MigrationEntity.<MigrationEntity>findByIdOptional(name)
+        return QuarkusTransaction.joiningExisting().call(() -> MigrationEntity.<MigrationEntity>findByIdOptional(name))
                 .orElseThrow(() -> new NotFound("No migration named '" + name + "'."));
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public List<RunEntity> runs(String name) {
-        return RunEntity.ofMigration(name);
+    public List<Run> runs(String name) {
+        return runs.ofMigration(name);
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public Optional<RunEntity> latestRun(String name) {
-        return RunEntity.latest(name);
+    public Optional<Run> latestRun(String name) {
+        return runs.latest(name);
     }
 
+    /**
+     * Starts a run (202), skips one that already completed (the seed's {@code _migrationLog} check), or answers a
+     * dry run. However many requests race, one run is created; the others get 409 naming it.
+     */
     public RunOutcome run(String name, RunRequest request) {
         MigrationEntity m = get(name);
         MigrationDefinition def = registry.definition(m)
@@ -105,97 +115,50 @@ public class MigrationService {
         if (request.dryRun()) {
             return dryRuns.run(def, args, request.limit() == null ? 10 : (int) Math.min(request.limit(), 1000));
         }
-        Optional<RunEntity> done = RunEntity.completed(name);
+        Optional<Run> done = runs.lastComplete(name);
         if (done.isPresent() && !request.rerun()) {
-            return new Skipped(true, done.get().id);
+            return new Skipped(true, done.get().id());
         }
-        Optional<RunEntity> active = RunEntity.active(name);
-        if (active.isPresent()) {
-            throw new Conflict("Migration '" + name + "' already has run " + active.get().id + " " + active.get().state + ".");
-        }
-        RunEntity run = new RunEntity();
-        run.migration = name;
-        run.checksum = m.checksum;
-        run.args = args.toString();
-        run.state = RunEntity.PENDING;
-        run.maxDocuments = request.limit();
-        run.batchSize = config.initialBatchSize();
-        run.backup = def.backup();
-        run.total = tables.find(def.table()).map(t -> tables.documents(t, documents.exactCountBelow())).orElse(0L);
-        run.persistAndFlush();
-        announce(run.id);
-        return new Started(run.id, run.state);
+        long total = tables.find(def.table()).map(t -> tables.documents(t, documents.exactCountBelow())).orElse(0L);
+        long id = runs.insert(new RunRepository.NewRun(name, m.checksum, args.toString(), request.limit(), config.initialBatchSize(),
+                def.backup(), total, null, null, null));
+        announce(id);
+        return new Started(id, RunState.PENDING.sql());
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public RunEntity runById(long id) {
-        return RunEntity.<RunEntity>findByIdOptional(id).orElseThrow(() -> new NotFound("No migration run " + id + "."));
+    public Run runById(long id) {
+        return runs.get(id);
     }
 
-    public RunEntity cancel(long id) {
-        RunEntity run = runById(id);
-        if (!RunEntity.PENDING.equals(run.state) && !RunEntity.RUNNING.equals(run.state)) {
-            throw new Conflict("Run " + id + " is " + run.state + "; only pending or running runs can be cancelled.");
-        }
-        run.state = RunEntity.CANCELLED;
-        run.finishedAt = OffsetDateTime.now();
-        return run;
+    /** Cancels a pending or running run; its worker stops at its next batch boundary, the batch in flight undone. */
+    public Run cancel(long id) {
+        Run cancelled = runs.cancel(id);
+        announce(id);
+        return cancelled;
     }
 
-    public RunEntity resume(long id) {
-        RunEntity run = runById(id);
-        if (RunEntity.COMPLETED.equals(run.state) && run.transitionId != null && transitionFailed(run.transitionId)) {
-            // a transition whose documents still violate its schema after its sweep: sweep again once they are fixed
-            run.position = null;
-        } else if (!RunEntity.CANCELLED.equals(run.state) && !RunEntity.FAILED.equals(run.state)) {
-            throw new Conflict("Run " + id + " is " + run.state + "; only cancelled or failed runs can be resumed.");
+    /**
+     * Resumes a cancelled or failed run from the position of its last committed batch. A completed sweep of a
+     * transition that failed verification starts another pass instead, once its documents are fixed.
+     */
+    public Run resume(long id) {
+        Run run = runs.get(id);
+        if (run.state() == RunState.COMPLETED && run.transitionId() != null) {
+            Run again = runs.restartSweep(id);
+            announce(id);
+            return again;
         }
-        MigrationEntity m = get(run.migration);
-        if (!m.checksum.equals(run.checksum)) {
-            throw new Conflict("Migration '" + run.migration + "' changed since run " + id + " started; start a new run instead.");
+        MigrationEntity m = get(run.migration());
+        if (!m.checksum.equals(run.checksum())) {
+            throw new Conflict("Migration '" + run.migration() + "' changed since run " + id + " started; start a new run instead.");
         }
-        Optional<RunEntity> active = RunEntity.active(run.migration);
-        if (active.isPresent()) {
-            throw new Conflict("Migration '" + run.migration + "' already has run " + active.get().id + " " + active.get().state + ".");
-        }
-        run.state = RunEntity.PENDING;
-        run.errorId = null;
-        run.errorMessage = null;
-        run.finishedAt = null;
-        run.persistAndFlush();
-        if (run.transitionId != null) {
-            reopenTransition(run.transitionId);
-        }
-        announce(run.id);
-        return run;
+        Run resumed = runs.resume(id);
+        announce(id);
+        return resumed;
     }
 
-    /** A failed transition migrates again once one of its runs is resumed; it is verified when they complete. */
-    private void reopenTransition(long transitionId) {
-        Jdbc.call(dataSource, c -> {
-            try (java.sql.PreparedStatement p = c.prepareStatement("update docshift.transition set state = 'migrating', error = null where id = ? and state = 'failed'")) {
-                p.setLong(1, transitionId);
-                p.executeUpdate();
-            }
-            notifications.publish(c, "schema", "transition");
-            return null;
-        });
-    }
-
-    private boolean transitionFailed(long transitionId) {
-        return Jdbc.call(dataSource, c -> {
-            try (java.sql.PreparedStatement p = c.prepareStatement("select state = 'failed' from docshift.transition where id = ?")) {
-                p.setLong(1, transitionId);
-                try (java.sql.ResultSet r = p.executeQuery()) {
-                    return r.next() && r.getBoolean(1);
-                }
-            }
-        });
-    }
-
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public List<RunEntity> log() {
-        return RunEntity.finished();
+    public List<Run> log() {
+        return runs.finished();
     }
 
     private void announce(long runId) {

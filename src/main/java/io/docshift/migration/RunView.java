@@ -3,7 +3,8 @@ package io.docshift.migration;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.docshift.migration.store.RunEntity;
+import io.docshift.migration.store.Run;
+import io.docshift.migration.store.RunState;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -11,7 +12,8 @@ import java.time.OffsetDateTime;
 /** A run as the API shows it, with its rate and the time it still needs. */
 public record RunView(long runId, String migration, String state, long processed, long changed, long total,
                       Double documentsPerSecond, Long etaSeconds, String owner, Error error, JsonNode args,
-                      Long limit, OffsetDateTime requestedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+                      Long limit, Long transitionId, Long rollbackOf, boolean backup,
+                      OffsetDateTime requestedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -19,21 +21,22 @@ public record RunView(long runId, String migration, String state, long processed
     public record Error(@JsonProperty("_id") String id, String message) {
     }
 
-    public static RunView of(RunEntity r) {
+    public static RunView of(Run r) {
         Double rate = null;
         Long eta = null;
-        if (r.startedAt != null && r.processed > 0) {
-            OffsetDateTime end = r.finishedAt != null ? r.finishedAt : OffsetDateTime.now();
-            double seconds = Math.max(0.001, Duration.between(r.startedAt, end).toMillis() / 1000.0);
-            rate = Math.round(r.processed / seconds * 10) / 10.0;
-            if (RunEntity.RUNNING.equals(r.state)) {
-                eta = (long) Math.ceil(Math.max(0, r.total - r.processed) / Math.max(rate, 0.001));
+        if (r.startedAt() != null && r.processed() > 0) {
+            OffsetDateTime end = r.finishedAt() != null ? r.finishedAt() : OffsetDateTime.now();
+            double seconds = Math.max(0.001, Duration.between(r.startedAt(), end).toMillis() / 1000.0);
+            rate = Math.round(r.processed() / seconds * 10) / 10.0;
+            if (r.state() == RunState.RUNNING) {
+                eta = (long) Math.ceil(Math.max(0, r.total() - r.processed()) / Math.max(rate, 0.001));
             }
         }
-        Error error = r.errorMessage == null ? null : new Error(r.errorId, r.errorMessage);
+        Error error = r.errorMessage() == null ? null : new Error(r.errorId(), r.errorMessage());
         try {
-            return new RunView(r.id, r.migration, r.state, r.processed, r.changed, r.total, rate, eta, r.owner, error,
-                    MAPPER.readTree(r.args), r.maxDocuments, r.requestedAt, r.startedAt, r.finishedAt);
+            return new RunView(r.id(), r.migration(), r.state().sql(), r.processed(), r.changed(), r.total(), rate, eta, r.owner(), error,
+                    MAPPER.readTree(r.args()), r.maxDocuments(), r.transitionId(), r.rollbackOf(), r.backup(),
+                    r.requestedAt(), r.startedAt(), r.finishedAt());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

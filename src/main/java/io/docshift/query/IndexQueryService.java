@@ -11,12 +11,12 @@ import io.docshift.document.store.CursorSigner;
 import io.docshift.document.store.DocTable;
 import io.docshift.document.store.DocumentId;
 import io.docshift.document.store.StoredDocument;
-import io.docshift.transition.TransitionReads;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.NotFound;
 import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.IndexSpec;
+import io.docshift.schema.SchemaEnforcer;
 import io.docshift.schema.TableSchema;
 import io.docshift.schema.index.IndexCatalog;
 import io.docshift.schema.index.IndexNames;
@@ -52,7 +52,7 @@ public class IndexQueryService {
     @Inject
     DataSource dataSource;
     @Inject
-    TransitionReads reads;
+    SchemaEnforcer enforcer;
 
     public Page query(String tableName, QueryRequest q) {
         IndexQuerySql.Built built = plan(tableName, q);
@@ -81,7 +81,7 @@ public class IndexQueryService {
             return new Rows(docs, lastKeys, true);
         });
         Page page = page(table, q, rows.docs(), rows.lastKeys(), rows.done());
-        return new Page(reads.inTargetShape(tableName, page.documents()), page.continueCursor(), page.isDone());
+        return new Page(enforcer.forRead(tableName, page.documents()), page.continueCursor(), page.isDone());
     }
 
     private record Rows(List<StoredDocument> docs, List<String> lastKeys, boolean done) {

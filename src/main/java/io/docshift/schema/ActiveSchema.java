@@ -102,7 +102,7 @@ public class ActiveSchema {
                  ResultSet r = s.executeQuery("select v.version, v.source::text, v.hash, v.activated_at, t.id, t.to_version, tv.source::text,"
                          + " fv.source::text, t.state <> 'active'"
                          + " from docshift.schema_state st left join docshift.schema_version v on v.version = st.active_version"
-                         + " left join lateral (select * from docshift.transition t where t.state in ('migrating', 'verifying', 'failed')"
+                         + " left join lateral (select * from docshift.transition t where t.state in " + TransitionState.OPEN_SQL
                          + " or (t.state = 'active' and t.to_version = st.active_version) order by t.id desc limit 1) t on true"
                          + " left join docshift.schema_version tv on tv.version = t.to_version"
                          + " left join docshift.schema_version fv on fv.version = t.from_version")) {

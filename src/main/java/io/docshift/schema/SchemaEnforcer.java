@@ -1,14 +1,14 @@
 package io.docshift.schema;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.docshift.coordination.AdvisoryLocks;
 import io.docshift.document.json.DocumentJson;
 import io.docshift.document.json.JsonPath;
+import io.docshift.document.json.MergePatch;
+import io.docshift.document.store.StoredDocument;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.Violation;
 import io.docshift.schema.validate.Validator;
 import io.docshift.schema.validate.Violations;
-import io.docshift.transition.Upgrader;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -17,21 +17,22 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Validates every document write against the schema as the database has it at that moment. While a transition
- * is open, a write is accepted in the target shape, or in the active shape when the transition's migration
- * brings it to the target shape, and it is then stored upgraded (upgrade on write). Once the transition has
- * activated its target, writes in the previous shape are still upgraded the same way, so clients that have not
- * moved yet keep working until the next schema version.
+ * Validates every document write against the schema as the database has it at that moment, and shows documents
+ * as clients should see them. While a transition is open, a write is accepted in the target shape, or in the
+ * active shape when the transition's migration brings it to the target shape, and it is then stored upgraded
+ * (upgrade on write); reads show documents the sweep has not reached yet in the target shape (upgrade on read).
+ * Once the transition has activated its target, writes in the previous shape are still upgraded the same way,
+ * so clients that have not moved yet keep working until the next schema version.
  */
 @ApplicationScoped
 public class SchemaEnforcer {
 
     @Inject
-    AdvisoryLocks locks;
+    WriteGate gate;
     @Inject
     ActiveSchema active;
     @Inject
-    Upgrader upgrader;
+    Upgrades upgrades;
 
     /** A body to store, and the schema version it conforms to. */
     public record Accepted(String body, int version) {
@@ -42,8 +43,56 @@ public class SchemaEnforcer {
      * schema activation waits for the transaction to end, so the write cannot race it.
      */
     public ActiveSchema.Snapshot enterWrite() {
-        AdvisoryLocks.Gate gate = locks.enterWriteGate();
-        return active.at(gate.activeVersion(), gate.transitionId());
+        WriteGate.Seen seen = gate.enter();
+        return active.at(seen.activeVersion(), seen.transitionId());
+    }
+
+    /** {@code docs} of {@code table} as this pod's view of the schema shows them. */
+    public List<StoredDocument> forRead(String table, List<StoredDocument> docs) {
+        return forRead(active.current(), table, docs);
+    }
+
+    /** {@code docs} of {@code table} as {@code schema} shows them: in the target shape while a transition is open. */
+    public List<StoredDocument> forRead(ActiveSchema.Snapshot schema, String table, List<StoredDocument> docs) {
+        if (schema.transition() == null || docs.isEmpty()) {
+            return docs;
+        }
+        Optional<? extends Upgrades.Plan> plan = upgrades.plan(schema.transition(), table);
+        return plan.isEmpty() ? docs : upgrades.forRead(plan.get(), docs);
+    }
+
+    /**
+     * What to store when {@code patch} (JSON Merge Patch) is applied to {@code stored}. The patch applies to the
+     * document as clients read it; a patch written for the previous shape of a transition works too, however far
+     * the sweep has come: it applies to the stored body when the sweep has not reached it, and else to the body
+     * taken back to the previous shape, and the result is upgraded on write. A 400 listing the violations of the
+     * patch as written when none of these fits.
+     */
+    public Accepted acceptPatch(ActiveSchema.Snapshot schema, String table, StoredDocument stored, ObjectNode patch) {
+        StoredDocument shown = forRead(schema, table, List.of(stored)).get(0);
+        String id = stored.id().toString();
+        try {
+            return accept(schema, table, List.of(id), List.of(MergePatch.apply(DocumentJson.fromStoredText(shown.bodyText()), patch)), false).get(0);
+        } catch (InvalidRequest asWritten) {
+            Optional<String> previousShape = shown != stored ? Optional.of(stored.bodyText()) : downgrade(schema, table, stored);
+            if (previousShape.isEmpty()) {
+                throw asWritten;
+            }
+            try {
+                return accept(schema, table, List.of(id), List.of(MergePatch.apply(DocumentJson.fromStoredText(previousShape.get()), patch)), false).get(0);
+            } catch (InvalidRequest ignored) {
+                throw asWritten;
+            }
+        }
+    }
+
+    /** A document already in a transition's target shape, in the shape before it, when the migration can go back. */
+    private Optional<String> downgrade(ActiveSchema.Snapshot schema, String table, StoredDocument stored) {
+        ActiveSchema.OpenTransition t = schema.transition();
+        if (t == null || stored.schemaVersion() < t.toVersion()) {
+            return Optional.empty();
+        }
+        return upgrades.plan(t, table).flatMap(plan -> upgrades.downgrade(plan, stored.id().toString(), stored.bodyText()));
     }
 
     /**
@@ -59,7 +108,7 @@ public class SchemaEnforcer {
         Validator target = t.targetValidator(table);
         // the shape a write may still come in: the active one while the transition runs, the previous one after
         Validator current = t.open() ? schema.enforcedValidator(table) : t.previousValidator(table);
-        Optional<Upgrader.Plan> plan = upgrader.plan(t, table);
+        Optional<? extends Upgrades.Plan> plan = upgrades.plan(t, table);
         JsonPath path = new JsonPath();
         Accepted[] out = new Accepted[docs.size()];
         List<Integer> toUpgrade = new ArrayList<>();
@@ -83,7 +132,7 @@ public class SchemaEnforcer {
             }
         }
         if (!toUpgrade.isEmpty()) {
-            List<Optional<String>> upgraded = upgrader.upgradeEach(plan.get(),
+            List<Optional<String>> upgraded = upgrades.upgradeEach(plan.get(),
                     toUpgrade.stream().map(ids::get).toList(), toUpgrade.stream().map(i -> out[i].body()).toList());
             for (int j = 0; j < toUpgrade.size(); j++) {
                 int i = toUpgrade.get(j);

@@ -6,49 +6,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.docshift.coordination.AdvisoryLocks;
 import io.docshift.coordination.AdvisoryLocks.Purpose;
 import io.docshift.coordination.CoordinationConfig;
-import io.docshift.coordination.PgNotifications;
-import io.docshift.db.Jdbc;
-import io.docshift.document.store.DocumentStore;
+import io.docshift.coordination.SessionPinning;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.Conflict;
 import io.docshift.error.Unprocessable;
-import io.docshift.error.Violation;
-import io.docshift.schema.index.IndexBuilder;
 import io.docshift.schema.store.IndexEntity;
 import io.docshift.schema.store.SchemaVersionEntity;
-import io.docshift.migration.MigrationDefinition;
-import io.docshift.transition.TransitionService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Plans and applies schema pushes. A push is serialized across pods by a session advisory lock; its
- * existing-data check runs without blocking writes, and the activation then closes the write gate just long
- * enough to re-check the documents written meanwhile, so no write validated against the old schema can
- * slip past the new one.
+ * existing-data check runs without blocking writes, and {@link SchemaActivation} then closes the write gate just
+ * long enough to re-check the documents written meanwhile. A push that existing documents violate is refused
+ * (422), unless the schema names migrations that fix them: then it opens a transition ({@link TransitionPort}).
  */
 @ApplicationScoped
 public class SchemaService {
 
     private static final Logger LOG = Logger.getLogger(SchemaService.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    static final int EXAMPLES = 10;
 
     @Inject
     ActiveSchema active;
     @Inject
-    SchemaChecker checker;
+    SchemaActivation activation;
     @Inject
     TableRegistry tables;
     @Inject
@@ -56,23 +48,15 @@ public class SchemaService {
     @Inject
     CoordinationConfig coordination;
     @Inject
-    PgNotifications notifications;
+    TransitionPort transitions;
     @Inject
-    IndexActivation indexes;
-    @Inject
-    IndexBuilder builder;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    TransitionService transitions;
-    @Inject
-    io.docshift.coordination.SessionPinning pinning;
+    SessionPinning pinning;
 
     /**
      * The outcome of a push: the version now active (or, with a transition, the version it leads to), whether
      * it is new, what changed, and the transition it started or joined, if any.
      */
-    public record PushResult(int version, boolean created, List<SchemaChange> changes, TransitionService.View transition) {
+    public record PushResult(int version, boolean created, List<SchemaChange> changes, TransitionPort.View transition) {
     }
 
     /** What a push of {@code doc} would do; writes nothing. */
@@ -80,15 +64,7 @@ public class SchemaService {
         Schema next = active.parse(doc.toString());
         ActiveSchema.Snapshot current = active.refresh();
         List<SchemaChange> changes = SchemaDiff.between(current.schema(), next);
-        List<TableReport> reports = new ArrayList<>();
-        for (TableSchema t : tablesToCheck(current.schema(), next)) {
-            tables.find(t.name()).ifPresent(table -> {
-                TableReport report = checker.check(table, t.document(), EXAMPLES);
-                if (report.violating() > 0) {
-                    reports.add(report);
-                }
-            });
-        }
+        List<TableReport> reports = activation.fullCheck(SchemaActivation.tablesToCheck(current.schema(), next));
         return new Plan(current.version() == 0 ? null : current.version(), next.hash(), changes, reports, reports.isEmpty());
     }
 
@@ -106,35 +82,25 @@ public class SchemaService {
     }
 
     private Optional<PushResult> push(Schema next, boolean skipIfSeen) {
-        try (Connection lock = dataSource.getConnection()) {
-            acquirePushLock(lock);
-            try {
-                return Optional.ofNullable(pushLocked(next, skipIfSeen));
-            } finally {
-                locks.releaseSession(lock, Purpose.SCHEMA_PUSH, 0);
-            }
-        } catch (SQLException e) {
-            throw new io.docshift.db.DatabaseFailure(e);
-        }
+        return underPushLock(() -> Optional.ofNullable(pushLocked(next, skipIfSeen)));
     }
 
     /** {@code POST /api/schema/transition/rollback}, serialized with pushes. */
-    public TransitionService.View rollBackTransition() {
-        try (Connection lock = dataSource.getConnection()) {
-            acquirePushLock(lock);
-            try {
-                return transitions.rollBackLocked();
-            } finally {
-                locks.releaseSession(lock, Purpose.SCHEMA_PUSH, 0);
-            }
-        } catch (SQLException e) {
-            throw new io.docshift.db.DatabaseFailure(e);
+    public TransitionPort.View rollBackTransition() {
+        return underPushLock(transitions::rollBack);
+    }
+
+    private <T> T underPushLock(Supplier<T> work) {
+        if (!pinning.pinned()) {
+            throw new Conflict("This pod reaches PostgreSQL through a transaction-pooling proxy, where session advisory locks cannot work;"
+                    + " schema pushes are refused. Connect Docshift directly to PostgreSQL, or through session pooling.");
         }
+        return locks.withSessionLock(Purpose.SCHEMA_PUSH, 0, coordination.pushLockTimeout(), "Another schema push", c -> work.get());
     }
 
     private PushResult pushLocked(Schema next, boolean skipIfSeen) {
         ActiveSchema.Snapshot current = active.refresh();
-        Optional<TransitionService.View> open = transitions.openWithHash(next.hash());
+        Optional<? extends TransitionPort.View> open = transitions.openWithHash(next.hash());
         if (open.isPresent()) {
             return new PushResult(open.get().toVersion(), false, List.of(), open.get());
         }
@@ -147,132 +113,55 @@ public class SchemaService {
             return null;
         }
         List<SchemaChange> changes = SchemaDiff.between(current.schema(), next);
-        List<MigrationDefinition> migrations = next.migrations().isEmpty() ? List.of() : transitions.requireMigrations(next);
+        Set<String> migrated = next.migrations().isEmpty() ? Set.of() : transitions.migratedTables(next);
         next.tables().keySet().forEach(tables::getOrCreate);
-        List<TableSchema> toCheck = tablesToCheck(current.schema(), next);
+        List<TableSchema> toCheck = SchemaActivation.tablesToCheck(current.schema(), next);
 
         // Every write from now on gets a revision above this mark: the activation re-checks those only.
-        long mark = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
-            locks.closeWriteGate(c);
-            return DocumentStore.revisionMark(c);
-        }));
-        List<TableReport> reports = new ArrayList<>();
-        for (TableSchema t : toCheck) {
-            TableReport report = checker.check(tables.getOrCreate(t.name()), t.document(), EXAMPLES);
-            if (report.violating() > 0) {
-                reports.add(report);
-            }
+        long mark = activation.mark();
+        List<TableReport> reports = activation.fullCheck(toCheck);
+        if (!reports.isEmpty() && !migrated.isEmpty()) {
+            return startTransition(current, next, changes, migrated, reports);
         }
-        if (!reports.isEmpty() && !migrations.isEmpty()) {
-            return startTransition(current, next, changes, migrations, reports);
-        }
-        refuseIfViolated(reports);
-
+        SchemaActivation.refuseIfViolated(reports);
         int version;
         try {
-            version = activateChecked(next, changes, toCheck, mark);
+            version = activation.activate(new NewVersion(next, changes, toCheck, mark)).orElseThrow();
         } catch (Unprocessable late) {
-            if (migrations.isEmpty()) {
+            if (migrated.isEmpty()) {
                 throw late;
             }
-            return startTransition(current, next, changes, migrations, late.tables().stream().map(TableReport.class::cast).toList());
+            return startTransition(current, next, changes, migrated, late.tables().stream().map(TableReport.class::cast).toList());
         }
-        active.refresh();
-        builder.kick();
         LOG.infof("Schema version %d is active (%d changes)", version, changes.size());
         return new PushResult(version, true, changes, null);
     }
 
+    /** A pushed schema stored as the next version when it activates. */
+    private record NewVersion(Schema schema, List<SchemaChange> changes, List<TableSchema> toCheck, long mark) implements SchemaActivation.Target {
+
+        @Override
+        public int version(Connection c) {
+            SchemaVersionEntity v = new SchemaVersionEntity();
+            v.version = SchemaVersionEntity.nextVersion();
+            v.hash = schema.hash();
+            v.source = schema.source().toString();
+            try {
+                v.changes = MAPPER.writeValueAsString(changes);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            v.persistAndFlush();
+            return v.version;
+        }
+    }
+
     /** Existing documents violate {@code next}, and its migrations can fix them: a transition instead of a 422. */
     private PushResult startTransition(ActiveSchema.Snapshot current, Schema next, List<SchemaChange> changes,
-                                       List<MigrationDefinition> migrations, List<TableReport> reports) {
-        java.util.Set<String> migrated = new java.util.HashSet<>();
-        migrations.forEach(m -> migrated.add(m.table()));
-        refuseIfViolated(reports.stream().filter(r -> !migrated.contains(r.table())).toList());
-        int version = transitions.start(current, next, changes, migrations);
-        return new PushResult(version, true, changes, transitions.latest().orElseThrow());
-    }
-
-    /** Re-checks, with the write gate closed, what was written since {@code mark}, and activates {@code next}. */
-    private int activateChecked(Schema next, List<SchemaChange> changes, List<TableSchema> toCheck, long mark) {
-        return QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
-            locks.closeWriteGate(c);
-            List<TableReport> late = new ArrayList<>();
-            for (TableSchema t : toCheck) {
-                TableReport report = checker.check(c, tables.getOrCreate(t.name()), t.document(), mark, EXAMPLES);
-                if (report.violating() > 0) {
-                    late.add(report);
-                }
-            }
-            refuseIfViolated(late);
-            int v = activate(c, next, changes);
-            indexes.reconcile(next);
-            notifications.publish(c, "schema", Integer.toString(v));
-            return v;
-        }));
-    }
-
-    private int activate(Connection c, Schema next, List<SchemaChange> changes) throws SQLException {
-        SchemaVersionEntity v = new SchemaVersionEntity();
-        v.version = SchemaVersionEntity.nextVersion();
-        v.hash = next.hash();
-        v.source = next.source().toString();
-        try {
-            v.changes = MAPPER.writeValueAsString(changes);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        v.activatedAt = OffsetDateTime.now();
-        v.persistAndFlush();
-        try (PreparedStatement p = c.prepareStatement("update docshift.schema_state set active_version = ?")) {
-            p.setInt(1, v.version);
-            p.executeUpdate();
-        }
-        return v.version;
-    }
-
-    private static void refuseIfViolated(List<TableReport> reports) {
-        if (reports.isEmpty()) {
-            return;
-        }
-        List<Violation> examples = new ArrayList<>();
-        long total = 0;
-        for (TableReport r : reports) {
-            total += r.violating();
-            r.examples().forEach(e -> examples.add(new Violation("/" + r.table() + "/" + e.id() + e.path(), e.message())));
-        }
-        throw new Unprocessable(total + " existing document(s) violate the new schema; nothing was changed. "
-                + "Migrate them first, or make the change optional.", examples, reports);
-    }
-
-    /** Tables whose documents the new schema might reject: those whose validator is new or different, when enforced. */
-    public static List<TableSchema> tablesToCheck(Schema before, Schema after) {
-        if (!after.validation()) {
-            return List.of();
-        }
-        boolean wasEnforced = before != null && before.validation();
-        return after.tables().values().stream()
-                .filter(t -> !wasEnforced || before.table(t.name()) == null || !before.table(t.name()).document().equals(t.document()))
-                .toList();
-    }
-
-    private void acquirePushLock(Connection c) throws SQLException {
-        if (!pinning.pinned()) {
-            throw new Conflict("This pod reaches PostgreSQL through a transaction-pooling proxy, where session advisory locks cannot work;"
-                    + " schema pushes are refused. Connect Docshift directly to PostgreSQL, or through session pooling.");
-        }
-        long deadline = System.nanoTime() + coordination.pushLockTimeout().toNanos();
-        while (!locks.trySession(c, Purpose.SCHEMA_PUSH, 0)) {
-            if (System.nanoTime() > deadline) {
-                throw new Conflict("Another schema push is in progress; retry when it has finished.");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Conflict("Interrupted while waiting for another schema push.");
-            }
-        }
+                                       Set<String> migrated, List<TableReport> reports) {
+        SchemaActivation.refuseIfViolated(reports.stream().filter(r -> !migrated.contains(r.table())).toList());
+        TransitionPort.View started = transitions.start(current, next, changes);
+        return new PushResult(started.toVersion(), true, changes, started);
     }
 
     /** An index as reported by {@code GET /api/schema}. */

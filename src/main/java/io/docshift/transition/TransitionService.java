@@ -1,8 +1,8 @@
 package io.docshift.transition;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.docshift.coordination.AdvisoryLocks;
 import io.docshift.coordination.PgNotifications;
 import io.docshift.db.Jdbc;
 import io.docshift.document.DocumentsConfig;
@@ -16,12 +16,16 @@ import io.docshift.migration.MigrationRegistry;
 import io.docshift.migration.MigrationsConfig;
 import io.docshift.migration.Rollbacks;
 import io.docshift.migration.store.MigrationEntity;
-import io.docshift.migration.store.RunEntity;
+import io.docshift.migration.store.Run;
+import io.docshift.migration.store.RunRepository;
 import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.IndexActivation;
 import io.docshift.schema.Schema;
 import io.docshift.schema.SchemaChange;
 import io.docshift.schema.TableReport;
+import io.docshift.schema.TransitionPort;
+import io.docshift.schema.TransitionState;
+import io.docshift.schema.WriteGate;
 import io.docshift.schema.index.IndexBuilder;
 import io.docshift.schema.store.SchemaVersionEntity;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -30,8 +34,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,12 +48,10 @@ import java.util.Set;
  * per migration. {@link TransitionAdvancer} takes it from there.
  */
 @ApplicationScoped
-public class TransitionService {
+public class TransitionService implements TransitionPort {
 
     private static final Logger LOG = Logger.getLogger(TransitionService.class);
     static final ObjectMapper MAPPER = new ObjectMapper();
-    /** While a transition is in one of these, it is open: writes and reads follow its rules. */
-    static final Set<String> OPEN_STATES = Set.of("migrating", "verifying", "failed");
 
     @Inject
     MigrationRegistry registry;
@@ -65,13 +66,17 @@ public class TransitionService {
     @Inject
     PgNotifications notifications;
     @Inject
-    AdvisoryLocks locks;
+    WriteGate gate;
     @Inject
     Rollbacks rollbacks;
     @Inject
     MigrationsConfig migrations;
     @Inject
     DocumentsConfig documents;
+    @Inject
+    TransitionRepository repository;
+    @Inject
+    RunRepository runs;
     @Inject
     DataSource dataSource;
 
@@ -81,19 +86,26 @@ public class TransitionService {
 
     /** What {@code GET /api/schema/transition} shows. */
     public record View(long id, Integer fromVersion, int toVersion, String state, List<MigrationView> migrations,
-                       java.time.OffsetDateTime startedAt, java.time.OffsetDateTime finishedAt, com.fasterxml.jackson.databind.JsonNode error) {
+                       OffsetDateTime startedAt, OffsetDateTime finishedAt, JsonNode error) implements TransitionPort.View {
 
         @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean isOpen() {
-            return OPEN_STATES.contains(state);
+            return TransitionState.of(state).open();
         }
+    }
+
+    @Override
+    public Set<String> migratedTables(Schema next) {
+        Set<String> migrated = new HashSet<>();
+        requireMigrations(next).forEach(d -> migrated.add(d.table()));
+        return migrated;
     }
 
     /**
      * Refuses (400) a schema whose migrations cannot take the data to it: unknown names, a table with two
-     * migrations, or a migration of a table the schema does not declare; returns their definitions by table.
+     * migrations, or a migration of a table the schema does not declare; returns their definitions.
      */
-    public List<MigrationDefinition> requireMigrations(Schema next) {
+    List<MigrationDefinition> requireMigrations(Schema next) {
         List<MigrationDefinition> defs = new ArrayList<>();
         List<Violation> problems = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -126,15 +138,13 @@ public class TransitionService {
     }
 
     /**
-     * Opens a transition from {@code current} to {@code next}; the caller holds the push lock. Returns the
-     * target version.
+     * Opens a transition from {@code current} to {@code next}: stores the target version (not active), its sweeps
+     * and its new indexes in one transaction. A migration that already has an active run refuses it (409 naming
+     * the run). The caller holds the push lock.
      */
-    public int start(ActiveSchema.Snapshot current, Schema next, List<SchemaChange> changes, List<MigrationDefinition> defs) {
-        for (MigrationDefinition d : defs) {
-            RunEntity.active(d.name()).ifPresent(r -> {
-                throw new Conflict("Migration '" + d.name() + "' already has run " + r.id + " " + r.state + "; cancel it or let it finish first.");
-            });
-        }
+    @Override
+    public View start(ActiveSchema.Snapshot current, Schema next, List<SchemaChange> changes) {
+        List<MigrationDefinition> defs = requireMigrations(next);
         int version = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
             SchemaVersionEntity v = new SchemaVersionEntity();
             v.version = SchemaVersionEntity.nextVersion();
@@ -142,27 +152,11 @@ public class TransitionService {
             v.source = next.source().toString();
             v.changes = json(changes);
             v.persistAndFlush();
-            long id;
-            try (PreparedStatement p = c.prepareStatement("insert into docshift.transition (from_version, to_version, state) values (?, ?, 'migrating') returning id")) {
-                p.setObject(1, current.version() == 0 ? null : current.version());
-                p.setInt(2, v.version);
-                try (ResultSet r = p.executeQuery()) {
-                    r.next();
-                    id = r.getLong(1);
-                }
-            }
+            long id = repository.open(c, current.version() == 0 ? null : current.version(), v.version);
             for (MigrationDefinition d : defs) {
-                RunEntity run = new RunEntity();
-                run.migration = d.name();
-                run.checksum = d.checksum();
-                run.args = "{}";
-                run.state = RunEntity.PENDING;
-                run.batchSize = migrations.initialBatchSize();
-                run.backup = d.backup();
-                run.transitionId = id;
-                run.targetVersion = v.version;
-                run.total = tables.find(d.table()).map(t -> tables.documents(t, documents.exactCountBelow())).orElse(0L);
-                run.persistAndFlush();
+                long total = tables.find(d.table()).map(t -> tables.documents(t, documents.exactCountBelow())).orElse(0L);
+                runs.insert(c, new RunRepository.NewRun(d.name(), d.checksum(), "{}", null, migrations.initialBatchSize(), d.backup(),
+                        total, id, v.version, null));
             }
             indexes.add(next);
             notifications.publish(c, "schema", Integer.toString(v.version));
@@ -172,37 +166,32 @@ public class TransitionService {
         }));
         active.refresh();
         builder.kick();
-        return version;
+        return latest().filter(t -> t.toVersion() == version).orElseThrow();
     }
 
-    /** The latest transition, in whatever state. */
+    /** The latest transition, in whatever state, with the progress of its migrations. */
     public Optional<View> latest() {
-        return QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
-            try (PreparedStatement p = c.prepareStatement("select id, from_version, to_version, state, started_at, finished_at, error::text"
-                    + " from docshift.transition order by id desc limit 1"); ResultSet r = p.executeQuery()) {
-                if (!r.next()) {
-                    return Optional.empty();
-                }
-                long id = r.getLong(1);
-                List<MigrationView> ms = new ArrayList<>();
-                List<RunEntity> runs = RunEntity.ofTransition(id);
-                for (RunEntity run : runs) {
-                    if (run.rollbackOf == null) {
-                        Long rollback = runs.stream().filter(o -> run.id.equals(o.rollbackOf)).map(o -> o.id).reduce((a, b) -> b).orElse(null);
-                        ms.add(new MigrationView(run.migration, run.id, run.state, run.processed, run.total, rollback));
-                    }
-                }
-                String error = r.getString(7);
-                return Optional.of(new View(id, (Integer) r.getObject(2), r.getInt(3), r.getString(4), ms,
-                        r.getObject(5, java.time.OffsetDateTime.class), r.getObject(6, java.time.OffsetDateTime.class),
-                        error == null ? null : MAPPER.readTree(error)));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }));
+        return repository.latest().map(this::view);
     }
 
-    /** The open transition's view, if its target has {@code hash} (a repeated push of the same schema). */
+    private View view(TransitionRepository.Transition t) {
+        List<Run> of = runs.ofTransition(t.id());
+        List<MigrationView> ms = new ArrayList<>();
+        for (Run run : of) {
+            if (run.rollbackOf() == null) {
+                Long rollback = of.stream().filter(o -> Long.valueOf(run.id()).equals(o.rollbackOf())).map(Run::id).reduce((a, b) -> b).orElse(null);
+                ms.add(new MigrationView(run.migration(), run.id(), run.state().sql(), run.processed(), run.total(), rollback));
+            }
+        }
+        try {
+            return new View(t.id(), t.fromVersion(), t.toVersion(), t.state().sql(), ms, t.startedAt(), t.finishedAt(),
+                    t.error() == null ? null : MAPPER.readTree(t.error()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
     public Optional<View> openWithHash(String hash) {
         Optional<View> open = latest().filter(View::isOpen);
         if (open.isEmpty()) {
@@ -227,39 +216,38 @@ public class TransitionService {
     /**
      * Rolls the open transition back; the caller holds the push lock. Every one of its migrations must have kept
      * backups. Documents the sweep changed get their saved bodies back; documents written in the new shape go
-     * through the inverse steps, and if any of them would not fit the active schema the rollback is refused
-     * (409) with their count. The active version never changed, so it stays active; the transition ends
-     * {@code rolledBack} when its rollback runs complete.
+     * through the inverse steps, and if any of them (or any saved body) would not fit the active schema the
+     * rollback is refused (409) with their count. It happens with the write gate closed, and begins by moving the
+     * transition from an open state to rollingBack: if verification activated the target first, the rollback is
+     * refused and changes nothing; if the rollback comes first, the activation finds the state moved and does not
+     * happen. The active version never changed, so it stays active; the transition ends {@code rolledBack} when
+     * its rollback runs complete.
      */
-    public View rollBackLocked() {
+    @Override
+    public View rollBack() {
         View open = latest().filter(View::isOpen)
                 .orElseThrow(() -> new Conflict("No schema transition is open; an active version is changed by pushing another schema."));
-        List<RunEntity> runs = QuarkusTransaction.requiringNew().call(() -> RunEntity.ofTransition(open.id()));
-        for (RunEntity run : runs) {
-            if (!run.backup) {
-                throw new Conflict("Migration '" + run.migration + "' of transition " + open.id() + " kept no backups, so the documents it"
+        List<Run> of = runs.ofTransition(open.id());
+        for (Run run : of) {
+            if (!run.backup()) {
+                throw new Conflict("Migration '" + run.migration() + "' of transition " + open.id() + " kept no backups, so the documents it"
                         + " changed cannot be restored. Register transition migrations with \"backup\": true to be able to roll them back.");
             }
         }
         ActiveSchema.Snapshot current = active.refresh();
         QuarkusTransaction.requiringNew().run(() -> Jdbc.call(dataSource, c -> {
-            locks.closeWriteGate(c);
-            for (RunEntity run : runs) {
+            gate.close(c);
+            if (!repository.move(c, open.id(), TransitionState.OPEN, TransitionState.ROLLING_BACK, null)) {
+                throw repository.moved(open.id(), "rolled back");
+            }
+            for (Run run : of) {
                 MigrationDefinition def = rollbacks.definition(run);
-                TableReport blocked = rollbacks.blocking(c, run, def, current.enforcedValidator(def.table()), run.targetVersion);
+                List<TableReport> blocked = rollbacks.blocking(c, run, def, current.enforcedValidator(def.table()), run.targetVersion());
                 Rollbacks.refuseIfBlocked(blocked, run);
             }
-            try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set state = 'cancelled', finished_at = now()"
-                    + " where transition_id = ? and state in ('pending', 'running')")) {
-                p.setLong(1, open.id());
-                p.executeUpdate();
-            }
-            for (RunEntity run : runs) {
+            runs.cancelAll(c, open.id());
+            for (Run run : of) {
                 rollbacks.createRun(c, run, open.fromVersion() == null ? 0 : open.fromVersion());
-            }
-            try (PreparedStatement p = c.prepareStatement("update docshift.transition set state = 'rollingBack', error = null where id = ?")) {
-                p.setLong(1, open.id());
-                p.executeUpdate();
             }
             notifications.publish(c, "schema", "rollback");
             notifications.publish(c, "run", "rollback");

@@ -8,9 +8,11 @@ import io.docshift.document.store.TableRegistry;
 import io.docshift.migration.JavaMigration;
 import io.docshift.migration.MigrationDefinition;
 import io.docshift.migration.MigrationRegistry;
+import io.docshift.migration.step.Step;
 import io.docshift.migration.step.StepSql;
 import io.docshift.migration.store.MigrationEntity;
 import io.docshift.schema.ActiveSchema.OpenTransition;
+import io.docshift.schema.Upgrades;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,7 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * document looks the same whether the sweep or a reader upgraded it.
  */
 @ApplicationScoped
-public class Upgrader {
+public class Upgrader implements Upgrades {
 
     private static final Logger LOG = Logger.getLogger(Upgrader.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -43,8 +45,10 @@ public class Upgrader {
      * How the documents of one table reach the target version: its migration in this transition, and whether
      * this build can run it (an older build may lack a Java migration; it then leaves the upgrade to the sweep).
      */
-    public record Plan(long transitionId, int toVersion, MigrationDefinition migration, JavaMigration java, StepSql.Fragment chain) {
+    public record Plan(long transitionId, int toVersion, MigrationDefinition migration, JavaMigration java, StepSql.Fragment chain,
+                       StepSql.Fragment inverse) implements Upgrades.Plan {
 
+        @Override
         public boolean runnable() {
             return java != null || chain != null;
         }
@@ -59,7 +63,7 @@ public class Upgrader {
 
     private final Map<String, Optional<Plan>> plans = new ConcurrentHashMap<>();
 
-    /** The plan of {@code table} in {@code transition}; empty when the transition has no migration for it. */
+    @Override
     public Optional<Plan> plan(OpenTransition transition, String table) {
         return plans.computeIfAbsent(transition.id() + "/" + table, k -> load(transition, table));
     }
@@ -77,11 +81,12 @@ public class Upgrader {
             }
             if (def.isEmpty()) {
                 LOG.warnf("Transition %d: this build lacks Java migration %s; documents of %s are upgraded by the sweep only", t.id(), name, table);
-                return Optional.of(new Plan(t.id(), t.toVersion(), null, null, null));
+                return Optional.of(new Plan(t.id(), t.toVersion(), null, null, null, null));
             }
             MigrationDefinition d = def.get();
             return Optional.of(new Plan(t.id(), t.toVersion(), d, d.isJava() ? registry.javaMigrations().get(d.name()) : null,
-                    d.isJava() ? null : StepSql.chain(d.steps(), StepSql.related(d.steps(), tables::find))));
+                    d.isJava() ? null : StepSql.chain(d.steps(), StepSql.related(d.steps(), tables::find)),
+                    d.isJava() ? null : StepSql.chain(Step.inverse(d.steps()), Map.of())));
         }
         return Optional.empty();
     }
@@ -90,7 +95,9 @@ public class Upgrader {
      * The bodies of {@code docs} in the target shape, in order; documents already at the target version are
      * returned as they are. A document the migration cannot convert comes back as it was, with version unchanged.
      */
-    public List<StoredDocument> forRead(Plan plan, List<StoredDocument> docs) {
+    @Override
+    public List<StoredDocument> forRead(Upgrades.Plan upgrade, List<StoredDocument> docs) {
+        Plan plan = (Plan) upgrade;
         if (!plan.runnable() || docs.stream().allMatch(d -> d.schemaVersion() >= plan.toVersion())) {
             return docs;
         }
@@ -111,8 +118,9 @@ public class Upgrader {
         return out;
     }
 
-    /** Each body in the target shape, or empty for one the migration refuses (a value that cannot convert). */
-    public List<Optional<String>> upgradeEach(Plan plan, List<String> ids, List<String> bodies) {
+    @Override
+    public List<Optional<String>> upgradeEach(Upgrades.Plan upgrade, List<String> ids, List<String> bodies) {
+        Plan plan = (Plan) upgrade;
         try {
             return upgrade(plan, ids, bodies).stream().map(Optional::of).toList();
         } catch (UpgradeFailure all) {
@@ -124,6 +132,19 @@ public class Upgrader {
                 out.addAll(upgradeEach(plan, List.of(ids.get(i)), List.of(bodies.get(i))));
             }
             return out;
+        }
+    }
+
+    @Override
+    public Optional<String> downgrade(Upgrades.Plan upgrade, String id, String body) {
+        Plan plan = (Plan) upgrade;
+        if (plan.inverse() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> sql(c, plan.inverse(), List.of(id), List.of(body)))).get(0));
+        } catch (UpgradeFailure e) {
+            return Optional.empty();
         }
     }
 

@@ -128,7 +128,21 @@ class AccessControlTest {
     void probesMetricsAndOpenApiStayOpen() {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/health/started").then().statusCode(200);
+        given().get("/q/health").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void everyPathOutsideTheAllowListIsClosedByDefault() {
+        for (String path : List.of("/", "/anything", "/dashboard", "/dashboard/", "/q/swagger-ui", "/q/dev", "/q/healthz", "/q/health/../metrics/../dev",
+                "/static/app.js", "/api")) {
+            given().urlEncodingEnabled(false).get(path).then().statusCode(401).contentType("application/problem+json")
+                    .header("WWW-Authenticate", containsString("Bearer")).body("status", equalTo(401));
+            given().urlEncodingEnabled(false).post(path).then().statusCode(401);
+        }
+        // with a key, an unknown path is an ordinary 404 problem
+        given().header("Authorization", "Bearer " + READER).get("/anything").then().statusCode(404).contentType("application/problem+json");
     }
 }

@@ -259,6 +259,9 @@ class MigrationResourceTest {
         // a client wrote document 9 between the migration's read and its write: the client's write survives
         given().get(docs(t) + "/" + ids.get(9)).then().body("client", equalTo("won")).body("visits", equalTo("a"));
         given().contentType(ContentType.JSON).body("{\"poison\":true}").put(docs(t) + "/" + ids.get(100)).then().statusCode(200);
+        // a dry run that meets the poisoned document says which one, as a 422, and writes nothing
+        problem(given().contentType(ContentType.JSON).body("{\"dryRun\":true}").post("/api/migrations/appendVisit/runs").then(), 422, "/" + ids.get(100))
+                .body("detail", containsString("poisoned document"));
         JsonPath failed = Runs.awaitEnd(Runs.start("appendVisit", "{\"args\":{\"mark\":\"b\"},\"rerun\":true}"), WAIT);
         assertEquals("failed", failed.getString("state"));
         assertEquals(ids.get(100), failed.getString("error._id"));

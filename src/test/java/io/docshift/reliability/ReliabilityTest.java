@@ -218,7 +218,7 @@ class ReliabilityTest {
             }
             String t = TestDb.freshTable("f16");
             Api.insert(t, "{\"a\":1}");
-            given().contentType(ContentType.JSON).body("{\"tables\":{\"" + t + "\":{\"document\":{\"a\":{\"type\":\"number\"}},"
+            given().contentType(ContentType.JSON).body("{\"tables\":{\"" + t + "\":{\"document\":{\"a\":{\"type\":\"number\"},\"c\":{\"type\":\"number\",\"optional\":true}},"
                     + "\"indexes\":[{\"name\":\"by_a\",\"fields\":[\"a\"]}]}}}").put("/api/schema").then().statusCode(200);
             String m = backfill(t, null);
             assertEquals("completed", Runs.awaitEnd(Runs.start(m, "{}"), Duration.ofSeconds(60)).getString("state"));

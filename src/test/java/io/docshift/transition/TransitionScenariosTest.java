@@ -69,6 +69,10 @@ class TransitionScenariosTest {
                 n -> "{\"name\":\"old" + n + "\"}", n -> "{\"fullName\":\"new" + n + "\"}",
                 d -> d.path("fullName").isTextual() && !d.has("name"),
                 "select count(*) from %s where data ? 'name' or not data ? 'fullName'"));
+        // after the sweep reached every document, a patch written for the old shape still works
+        String swept = TestDb.sampleIds(t, 1).get(0);
+        given().contentType(ContentType.JSON).body("{\"name\":\"Patched Old\"}").patch("/api/tables/" + t + "/documents/" + swept)
+                .then().statusCode(200).body("fullName", org.hamcrest.Matchers.equalTo("Patched Old")).body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("name")));
     }
 
     @Test
@@ -100,6 +104,9 @@ class TransitionScenariosTest {
                 "select count(*) from %s where data ? 'name' or not data ? 'firstName' or not data ? 'lastName'"));
         assertEquals(DOCUMENTS, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data->>'lastName' = 'King Lovelace'"),
                 "the last target takes the rest, joined");
+        String swept = TestDb.sampleIds(t, 1).get(0);
+        given().contentType(ContentType.JSON).body("{\"name\":\"Ada Byron\"}").patch("/api/tables/" + t + "/documents/" + swept)
+                .then().statusCode(200).body("firstName", org.hamcrest.Matchers.equalTo("Ada")).body("lastName", org.hamcrest.Matchers.equalTo("Byron"));
     }
 
     @Test

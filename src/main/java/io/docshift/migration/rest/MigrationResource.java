@@ -67,8 +67,9 @@ public class MigrationResource {
     public List<LogEntry> log() {
         return migrations.log().stream().map(r -> {
             RunView v = RunView.of(r);
-            Long ms = r.startedAt == null || r.finishedAt == null ? null : Duration.between(r.startedAt, r.finishedAt).toMillis();
-            return new LogEntry(r.id, r.migration, r.checksum, v.args(), r.state, r.processed, r.changed, r.owner, r.startedAt, r.finishedAt, ms, v.error());
+            Long ms = r.startedAt() == null || r.finishedAt() == null ? null : Duration.between(r.startedAt(), r.finishedAt()).toMillis();
+            return new LogEntry(r.id(), r.migration(), r.checksum(), v.args(), v.state(), r.processed(), r.changed(), r.owner(),
+                    r.startedAt(), r.finishedAt(), ms, v.error());
         }).toList();
     }
 
@@ -87,11 +88,11 @@ public class MigrationResource {
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Register or update a declarative migration",
-            description = "201 when new, 200 when updated or unchanged. A migration that completed never changes (409).")
+            description = "201 when new, 200 when updated or unchanged. A migration that completed, has a run in progress, or belongs to an open transition never changes (409).")
     @APIResponse(responseCode = "200", description = "Updated or unchanged")
     @APIResponse(responseCode = "201", description = "Registered")
     @APIResponse(responseCode = "400", description = "Invalid definition (the path names the step and key)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "Checksum drift: the migration completed with another definition", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Checksum drift (it completed with another definition), a run in progress, or an open transition running it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response define(@PathParam("name") String name, byte[] body) {
         MigrationRegistry.Outcome outcome = migrations.define(name, DocumentReader.readDocument(body));
         MigrationView view = view(migrations.get(name), migrations.latestRun(name).map(RunView::of).orElse(null), null);
@@ -108,7 +109,7 @@ public class MigrationResource {
     @APIResponse(responseCode = "200", description = "Skipped (already completed) or a dry-run report")
     @APIResponse(responseCode = "400", description = "Bad request body", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such migration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "A run of it is already pending or running", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "A run of it is already pending or running (runId names it)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Dry run: a real run would fail on some document", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response run(@PathParam("name") String name, byte[] body) {
         MigrationService.RunOutcome outcome = migrations.run(name, request(body));

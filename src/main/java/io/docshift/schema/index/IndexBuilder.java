@@ -63,10 +63,12 @@ public class IndexBuilder {
         if (!pinning.pinned() || !working.compareAndSet(false, true)) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            for (Pending p : pending(c)) {
-                handle(c, p);
+        try {
+            List<Pending> todo;
+            try (Connection c = dataSource.getConnection()) {
+                todo = pending(c);
             }
+            todo.forEach(this::handle);
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Index pass failed: %s", e.getMessage());
         } finally {
@@ -74,11 +76,15 @@ public class IndexBuilder {
         }
     }
 
-    private void handle(Connection c, Pending p) throws SQLException {
-        int lockId = p.physical().hashCode();
-        if (!locks.trySession(c, Purpose.INDEX_BUILD, lockId)) {
-            return; // another pod is on it
-        }
+    /** Builds or drops one index if this pod gets its lock, on the connection that holds it (autocommit, no transaction: F3). */
+    private void handle(Pending p) {
+        locks.tryWithSessionLock(Purpose.INDEX_BUILD, p.physical().hashCode(), c -> {
+            build(c, p);
+            return true;
+        });
+    }
+
+    private void build(Connection c, Pending p) throws SQLException {
         try {
             if (!p.state().equals(currentState(c, p.physical()))) {
                 return;
@@ -104,8 +110,6 @@ public class IndexBuilder {
                 u.setString(2, p.physical());
                 u.executeUpdate();
             }
-        } finally {
-            locks.releaseSession(c, Purpose.INDEX_BUILD, lockId);
         }
     }
 

@@ -8,7 +8,7 @@ import io.docshift.schema.Plan;
 import io.docshift.schema.SchemaDocuments;
 import io.docshift.schema.SchemaService;
 import io.docshift.schema.store.SchemaVersionEntity;
-import io.docshift.transition.TransitionService;
+import io.docshift.schema.TransitionPort;
 import jakarta.ws.rs.core.Response;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -40,8 +40,6 @@ public class SchemaResource {
 
     @Inject
     SchemaService schemas;
-    @Inject
-    TransitionService transitions;
 
     /** A stored version. */
     public record VersionView(int version, String hash, JsonNode schema, JsonNode changes, OffsetDateTime createdAt, OffsetDateTime activatedAt) {
@@ -119,25 +117,6 @@ public class SchemaResource {
     }
 
     /** The answer to a push that started (or joined) a transition. */
-    public record TransitionPushView(int version, List<io.docshift.schema.SchemaChange> changes, TransitionService.View transition) {
-    }
-
-    @GET
-    @Path("/transition")
-    @Operation(summary = "The latest schema transition: its state and the progress of its migrations")
-    @APIResponse(responseCode = "200", description = "{\"fromVersion\", \"toVersion\", \"state\", \"migrations\", \"startedAt\", \"finishedAt\", \"error\"}")
-    @APIResponse(responseCode = "404", description = "No transition ever ran", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public TransitionService.View transition() {
-        return transitions.latest().orElseThrow(() -> new NotFound("No schema transition has ever run."));
-    }
-
-    @POST
-    @Path("/transition/rollback")
-    @Operation(summary = "Roll the open transition back: restore the backups of its migrations; the previous version stays active")
-    @APIResponse(responseCode = "202", description = "Rolling back: the transition, state rollingBack (rolledBack once its rollback runs complete)")
-    @APIResponse(responseCode = "409", description = "No open transition, a migration without backups, or documents written in the new shape that cannot be brought back",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response rollbackTransition() {
-        return Response.status(202).entity(schemas.rollBackTransition()).build();
+    public record TransitionPushView(int version, List<io.docshift.schema.SchemaChange> changes, TransitionPort.View transition) {
     }
 }

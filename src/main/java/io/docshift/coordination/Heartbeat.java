@@ -1,0 +1,61 @@
+package io.docshift.coordination;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * This pod's heartbeat in {@code docshift.worker}. It beats once at startup, before the pod takes any lock, then
+ * about once a second from the notification listener's own connection and thread ({@link PgNotifications}),
+ * so it depends neither on the request pool nor on migration batches committing: a pod stops beating only when
+ * it is paused, cut off from the database, or gone. Lock holders whose pod stopped beating lose their locks
+ * ({@link AdvisoryLocks}).
+ */
+@ApplicationScoped
+public class Heartbeat {
+
+    private static final Logger LOG = Logger.getLogger(Heartbeat.class);
+    /** How often the listener beats. */
+    static final Duration INTERVAL = Duration.ofSeconds(1);
+    private static final Duration FORGET_AFTER = Duration.ofDays(1);
+
+    @Inject
+    WorkerIdentity worker;
+    @Inject
+    DataSource dataSource;
+
+    private long beats;
+
+    /** Before any startup work that takes a session lock (bundled migrations and schema). */
+    void onStart(@Observes @Priority(50) StartupEvent ignored) {
+        try (Connection c = dataSource.getConnection()) {
+            beat(c);
+        } catch (SQLException e) {
+            LOG.warnf("Could not record this pod's first heartbeat: %s", e.getMessage());
+        }
+    }
+
+    /** Records, on {@code c} (autocommit), that this pod is alive; now and then forgets pods gone for a day. */
+    public void beat(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("insert into docshift.worker (id) values (?)"
+                + " on conflict (id) do update set heartbeat_at = now()")) {
+            p.setString(1, worker.id());
+            p.executeUpdate();
+        }
+        if (beats++ % 3600 == 0) {
+            try (PreparedStatement p = c.prepareStatement("delete from docshift.worker where heartbeat_at < now() - ? * interval '1 second'")) {
+                p.setLong(1, FORGET_AFTER.toSeconds());
+                p.executeUpdate();
+            }
+        }
+    }
+}
