@@ -47,13 +47,14 @@ final class BatchSql {
         this.inverseChain = kind.rollback() && !kind.inverse().isEmpty() ? StepSql.chain(kind.inverse(), java.util.Map.of()) : null;
         this.chain = chain;
         String t = table.sqlName();
-        // the id as clients see it, computed only for steps that compare it (countRelated)
-        this.idText = needsIdText ? " cross join lateral (select docshift.id_text(t.id) as idtext) b" : "";
+        // the id as clients see it, computed only for steps that compare it (countRelated); "offset 0" keeps the
+        // planner from folding it into the count's subquery, where it would be computed again for every row counted
+        this.idText = needsIdText ? " cross join lateral (select docshift.id_text(t.id) as idtext offset 0) b" : "";
         // one step: its expression over the row itself (same parameters as the chain); more: a subquery over the chain
         java.util.Optional<StepSql.Fragment> single = chain == null ? java.util.Optional.empty() : StepSql.single(steps, "u.data");
         String newBody = chain == null ? null : single.isPresent() ? "(" + single.get().sql() + ")"
                 : "(select s" + chain.stages() + ".d from (select u.data as d) s0"
-                + (needsIdText ? " cross join lateral (select docshift.id_text(u.id) as idtext) b" : "") + chain.sql() + ")";
+                + (needsIdText ? " cross join lateral (select docshift.id_text(u.id) as idtext offset 0) b" : "") + chain.sql() + ")";
         this.nextSlice = "with s as (select id from " + t + " where id > ? order by id limit ?)"
                 + " select (select count(*) from s), (select id from s order by id desc limit 1)";
         this.firstSlice = "with s as (select id from " + t + " order by id limit ?)"

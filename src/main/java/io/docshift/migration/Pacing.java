@@ -20,7 +20,8 @@ import java.util.function.BooleanSupplier;
 @ApplicationScoped
 public class Pacing {
 
-    static final int MIN_BATCH = 10;
+    /** The smallest batch: one document, reached only by shrinking after timeouts. */
+    static final int MIN_BATCH = 1;
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 
     @Inject
@@ -40,7 +41,7 @@ public class Pacing {
         return size;
     }
 
-    /** Batch size towards the time budget: proportional, at most doubling, within [10, max]. */
+    /** Batch size towards the time budget: proportional, at most doubling, within [1, max]. */
     int adapt(int size, long elapsedNanos) {
         double target = config.batchBudget().toNanos();
         double factor = Math.min(2.0, Math.max(0.25, target / Math.max(elapsedNanos, 1)));
