@@ -190,6 +190,13 @@ public class SchemaService {
         return QuarkusTransaction.joiningExisting().call(SchemaVersionEntity::allVersions);
     }
 
+    /** What changed from version {@code from} (0: no schema) to version {@code to}; 404 for a version that does not exist. */
+    public List<SchemaChange> diff(int from, int to) {
+        Schema before = from == 0 ? null : active.parse(version(from).orElseThrow(() -> new io.docshift.error.NotFound("No schema version " + from + ".")).source);
+        Schema after = active.parse(version(to).orElseThrow(() -> new io.docshift.error.NotFound("No schema version " + to + ".")).source);
+        return SchemaDiff.between(before, after);
+    }
+
     public Optional<SchemaVersionEntity> version(int n) {
         return QuarkusTransaction.joiningExisting().call(() -> SchemaVersionEntity.findVersion(n));
     }

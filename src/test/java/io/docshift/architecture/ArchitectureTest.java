@@ -43,6 +43,16 @@ class ArchitectureTest {
         assertEquals(List.of(), migrationOnTransition, "migration must not depend on transition (transition builds on it)");
     }
 
+    /** The command line talks to the service over its REST API only: it uses none of the service's own classes. */
+    @Test
+    void theCommandLineUsesNoneOfTheServicesClasses() throws IOException {
+        Pattern server = Pattern.compile("import (static )?io\\.docshift\\.(?!cli\\.)");
+        List<String> offenders = sources().filter(f -> MAIN.relativize(f).startsWith("cli"))
+                .filter(f -> server.matcher(read(f)).find() || read(f).contains("io.quarkus") || read(f).contains("jakarta."))
+                .map(f -> MAIN.relativize(f).toString()).toList();
+        assertEquals(List.of(), offenders);
+    }
+
     /** The run executor is split along its seams, each part small enough to read in one sitting. */
     @Test
     void theRunExecutorsPartsStaySmall() throws IOException {

@@ -25,4 +25,9 @@ public class DocumentIds {
         }
         return DocumentId.of(lastMillis, tableNumber, sequence);
     }
+
+    /** A new id of table {@code tableNumber} with a given creation time (an imported document that keeps its time). */
+    public DocumentId at(long creationTime, int tableNumber) {
+        return DocumentId.of(creationTime, tableNumber, random.nextLong() >>> 1);
+    }
 }

@@ -43,8 +43,16 @@ public class TableRegistry {
 
     /** The table, created (registry row and physical table, committed on their own) if it is new. */
     public DocTable getOrCreate(String name) {
+        return getOrCreate(name, 0);
+    }
+
+    /**
+     * The table, created if it is new, with the number {@code preferred} when it is not 0 and still free (an
+     * import keeps the ids of an export only when the table has the number they embed).
+     */
+    public DocTable getOrCreate(String name, int preferred) {
         return find(name).orElseGet(() -> {
-            DocTable created = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> create(c, name)));
+            DocTable created = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> create(c, name, preferred)));
             cache.put(name, created);
             return created;
         });
@@ -96,13 +104,26 @@ public class TableRegistry {
         });
     }
 
-    private static DocTable create(Connection c, String name) throws SQLException {
+    private static DocTable create(Connection c, String name, int preferred) throws SQLException {
         int number;
-        try (PreparedStatement p = c.prepareStatement(
-                "insert into docshift.doc_table (name) values (?) on conflict (name) do nothing returning number")) {
-            p.setString(1, name);
+        boolean free = preferred > 0 && preferred <= 65535 && !numberTaken(c, preferred);
+        try (PreparedStatement p = c.prepareStatement(free
+                ? "insert into docshift.doc_table (number, name) values (?, ?) on conflict do nothing returning number"
+                : "insert into docshift.doc_table (name) values (?) on conflict (name) do nothing returning number")) {
+            if (free) {
+                p.setInt(1, preferred);
+                p.setString(2, name);
+            } else {
+                p.setString(1, name);
+            }
             try (ResultSet r = p.executeQuery()) {
                 number = r.next() ? r.getInt(1) : select(c, name).orElseThrow().number();
+            }
+            if (free) {
+                // numbers handed out later must not run into the one chosen here
+                try (Statement s = c.createStatement()) {
+                    s.execute("select setval(pg_get_serial_sequence('docshift.doc_table', 'number'), (select max(number) from docshift.doc_table))");
+                }
             }
         } catch (SQLException e) {
             if ("2200H".equals(e.getSQLState())) { // sequence exhausted
@@ -122,6 +143,15 @@ public class TableRegistry {
             s.execute("comment on table " + table.sqlName() + " is 'Docshift table " + name + "'");
         }
         return table;
+    }
+
+    private static boolean numberTaken(Connection c, int number) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select 1 from docshift.doc_table where number = ?")) {
+            p.setInt(1, number);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next();
+            }
+        }
     }
 
     private static Optional<DocTable> select(Connection c, String name) throws SQLException {

@@ -88,6 +88,25 @@ public class SchemaResource {
         return schemas.version(number).map(VersionView::of).orElseThrow(() -> new NotFound("No schema version " + n + "."));
     }
 
+    @GET
+    @Path("/diff")
+    @Operation(summary = "What changed between two versions", description = "from: the older version (0: no schema); to: the newer one (default: the active one).")
+    @APIResponse(responseCode = "200", description = "The changes, as a push of version to over version from would report them")
+    @APIResponse(responseCode = "404", description = "No such version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public List<io.docshift.schema.SchemaChange> diff(@jakarta.ws.rs.QueryParam("from") String from, @jakarta.ws.rs.QueryParam("to") String to) {
+        int newer = to == null ? schemas.status().map(SchemaService.Status::version).orElseThrow(() -> new NotFound("No schema has been pushed yet."))
+                : versionNumber(to);
+        return schemas.diff(from == null ? 0 : versionNumber(from), newer);
+    }
+
+    private static int versionNumber(String n) {
+        try {
+            return Integer.parseInt(n);
+        } catch (NumberFormatException e) {
+            throw new NotFound("No schema version '" + n + "'.");
+        }
+    }
+
     @POST
     @Path("/plan")
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})

@@ -1,0 +1,65 @@
+package io.docshift.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code docshift}: the seed's workflow from a terminal, against a running Docshift over its REST API (never
+ * the database). It starts without Quarkus and needs no database settings.
+ */
+@Command(name = "docshift", mixinStandardHelpOptions = true, versionProvider = Docshift.Version.class,
+        description = "Schemas, migrations and documents of a Docshift service, from the command line.",
+        subcommands = {DevCommand.class, PlanCommand.class, PushCommand.class, SchemaCommand.class, RunCommand.class, StatusCommand.class,
+                LogCommand.class, RunActionCommand.Cancel.class, RunActionCommand.Resume.class, RunActionCommand.Rollback.class,
+                TransitionCommand.class, DataCommand.class, ExportCommand.class, ImportCommand.class, DashboardCommand.class,
+                CompletionCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  done", "  1  the operation failed (a run or transition failed, the service erred)", "  2  usage (a wrong option or argument)",
+                "  3  refused by the service (its problem is printed)", "  4  the service is unreachable or unavailable",
+                "", "Environment: DOCSHIFT_URL, DOCSHIFT_KEY, NO_COLOR."})
+public class Docshift implements Runnable {
+
+    @Option(names = "--url", scope = ScopeType.INHERIT, defaultValue = "${env:DOCSHIFT_URL:-http://localhost:8080}",
+            description = "The Docshift service (default: DOCSHIFT_URL, else ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--key", scope = ScopeType.INHERIT, defaultValue = "${env:DOCSHIFT_KEY}",
+            description = "An API key, sent as a bearer token (default: DOCSHIFT_KEY).")
+    String key;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print machine-readable JSON (one document, or JSON lines), never tables or colours.")
+    boolean json;
+
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, description = "No colours (as NO_COLOR does).")
+    boolean noColor;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command; docshift --help lists them.");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit code. */
+    static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Docshift());
+        cli.setExecutionExceptionHandler(new Failures());
+        return cli.execute(args);
+    }
+
+    /** The version this jar was built as. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Docshift.class.getPackage().getImplementationVersion();
+            return new String[]{"docshift " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
