@@ -27,7 +27,7 @@ public class ApiKeys {
     static final int MIN_SECRET_LENGTH = 16;
 
     /** A key as kept in memory. */
-    record Entry(String name, byte[] digest, Scope scope) {
+    public record Entry(String name, byte[] digest, Scope scope) {
     }
 
     @Inject
@@ -58,6 +58,11 @@ public class ApiKeys {
 
     public boolean enabled() {
         return config.enabled();
+    }
+
+    /** The key called {@code name}, if it is (still) configured. */
+    public Optional<Entry> named(String name) {
+        return entries.stream().filter(e -> e.name().equals(name)).findFirst();
     }
 
     /** The key whose secret is {@code token}, if any. */

@@ -1,5 +1,6 @@
 package io.docshift.coordination;
 
+import io.docshift.db.Jdbc;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,8 +11,12 @@ import org.jboss.logging.Logger;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * This pod's heartbeat in {@code docshift.worker}. It beats once at startup, before the pod takes any lock, then
@@ -42,6 +47,24 @@ public class Heartbeat {
         } catch (SQLException e) {
             LOG.warnf("Could not record this pod's first heartbeat: %s", e.getMessage());
         }
+    }
+
+    /** A pod as its heartbeats show it. */
+    public record Pod(String id, OffsetDateTime startedAt, OffsetDateTime heartbeatAt, boolean alive) {
+    }
+
+    /** The pods that beat within the last day, the most recent first; alive: within the last ten seconds. */
+    public List<Pod> pods() {
+        return Jdbc.call(dataSource, c -> {
+            List<Pod> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("select id, started_at, heartbeat_at, heartbeat_at > now() - interval '10 seconds'"
+                    + " from docshift.worker order by heartbeat_at desc"); ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Pod(r.getString(1), r.getObject(2, OffsetDateTime.class), r.getObject(3, OffsetDateTime.class), r.getBoolean(4)));
+                }
+            }
+            return out;
+        });
     }
 
     /** Records, on {@code c} (autocommit), that this pod is alive; now and then forgets pods gone for a day. */
