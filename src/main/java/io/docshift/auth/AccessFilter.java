@@ -120,7 +120,7 @@ public class AccessFilter {
      * the dashboard), except an export of every document (admin); document writes need write; everything else
      * (pushes, plans, definitions, runs, cancels, resumes, rollbacks, imports) needs admin.
      */
-    static Scope needed(String method, String path) {
+    public static Scope needed(String method, String path) {
         boolean read = method.equals("GET") || method.equals("HEAD");
         if (path.startsWith("/api/tables")) {
             boolean query = method.equals("POST") && path.endsWith("/query");

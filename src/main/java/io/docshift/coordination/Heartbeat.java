@@ -50,6 +50,7 @@ public class Heartbeat {
     }
 
     /** A pod as its heartbeats show it. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Pod")
     public record Pod(String id, OffsetDateTime startedAt, OffsetDateTime heartbeatAt, boolean alive) {
     }
 

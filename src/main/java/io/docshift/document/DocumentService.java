@@ -6,9 +6,13 @@ import io.docshift.document.store.DocTable;
 import io.docshift.document.store.DocumentId;
 import io.docshift.document.store.DocumentIds;
 import io.docshift.document.store.DocumentStore;
+import io.docshift.document.store.IdempotencyStore;
 import io.docshift.document.store.StoredDocument;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.NotFound;
+import io.docshift.error.PreconditionFailed;
+import io.docshift.error.Unprocessable;
+import io.docshift.error.Violation;
 import io.docshift.ops.DocumentMetrics;
 import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.SchemaEnforcer;
@@ -18,6 +22,7 @@ import jakarta.transaction.Transactional;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Convex's {@code ctx.db} over REST: insert, get, patch, replace, delete and paginate. Each write is one
@@ -39,23 +44,43 @@ public class DocumentService {
     DocumentMetrics metrics;
     @Inject
     SchemaEnforcer enforcer;
+    @Inject
+    IdempotencyStore idempotencyKeys;
 
-    public StoredDocument insert(String tableName, byte[] body) {
+    /** What an insert answers: 201, where the new document is, its entity tag and its body; or the first answer, replayed. */
+    public record Created(String location, String etag, String body, boolean replayed) {
+    }
+
+    /** An Idempotency-Key and the request it came with (its hash), per API key ({@code scope}). */
+    public record Idempotency(String scope, String key, String requestHash) {
+    }
+
+    public Created insert(String tableName, byte[] body, Idempotency idempotency) {
         TableName.require(tableName, "table");
         ObjectNode doc = DocumentReader.readDocument(body);
+        Optional<Created> replay = replay(idempotency);
+        if (replay.isPresent()) {
+            return replay.get();
+        }
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
         DocTable table = tables.getOrCreate(tableName);
         DocumentId id = ids.next(table.number());
         SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id.toString()), List.of(doc), false).get(0);
         StoredDocument stored = store.insert(table, id, accepted.body(), accepted.version());
         metrics.written(tableName, "insert", 1);
-        return stored;
+        Created created = new Created("/api/tables/" + tableName + "/documents/" + id, stored.etag(), stored.toJson(), false);
+        remember(idempotency, created);
+        return created;
     }
 
-    /** Inserts every document or none; returns their ids in input order. */
-    public List<DocumentId> insertBatch(String tableName, byte[] body) {
+    /** Inserts every document or none; returns {@code {"ids": [...]}} in input order. */
+    public Created insertBatch(String tableName, byte[] body, Idempotency idempotency) {
         TableName.require(tableName, "table");
         List<ObjectNode> docs = DocumentReader.readBatch(body);
+        Optional<Created> replay = replay(idempotency);
+        if (replay.isPresent()) {
+            return replay.get();
+        }
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
         DocTable table = tables.getOrCreate(tableName);
         List<DocumentId> newIds = new ArrayList<>(docs.size());
@@ -66,7 +91,33 @@ public class DocumentService {
         store.insertAll(table, newIds, accepted.stream().map(SchemaEnforcer.Accepted::body).toList(),
                 accepted.stream().map(SchemaEnforcer.Accepted::version).toList());
         metrics.written(tableName, "insert", docs.size());
-        return newIds;
+        StringBuilder out = new StringBuilder(newIds.size() * 29 + 16).append("{\"ids\":[");
+        for (int i = 0; i < newIds.size(); i++) {
+            out.append(i == 0 ? "\"" : ",\"").append(newIds.get(i)).append('"');
+        }
+        Created created = new Created(null, null, out.append("]}").toString(), false);
+        remember(idempotency, created);
+        return created;
+    }
+
+    /** The first answer of a retried request with the same Idempotency-Key; 422 when the key came with another request. */
+    private Optional<Created> replay(Idempotency idempotency) {
+        if (idempotency == null) {
+            return Optional.empty();
+        }
+        return idempotencyKeys.claim(idempotency.scope(), idempotency.key(), idempotency.requestHash()).map(prior -> {
+            if (!prior.requestHash().equals(idempotency.requestHash())) {
+                throw new Unprocessable("Idempotency-Key '" + idempotency.key() + "' was used with another request; use a new key for a new request.",
+                        List.of(new Violation("Idempotency-Key", "already used with a different request")), List.of());
+            }
+            return new Created(prior.location(), prior.etag(), prior.body(), true);
+        });
+    }
+
+    private void remember(Idempotency idempotency, Created created) {
+        if (idempotency != null) {
+            idempotencyKeys.record(idempotency.scope(), idempotency.key(), 201, created.location(), created.etag(), created.body());
+        }
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -78,38 +129,57 @@ public class DocumentService {
 
     /**
      * Applies a JSON Merge Patch under a row lock. During and after a transition the patch applies to the
-     * document as clients read it (new shape); a patch written for the old shape still works.
+     * document as clients read it (new shape); a patch written for the old shape still works. With
+     * {@code ifMatch}, a document whose revision it does not name is left alone (412).
      */
-    public StoredDocument patch(String tableName, String id, byte[] body) {
+    public StoredDocument patch(String tableName, String id, byte[] body, Preconditions ifMatch) {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
         ObjectNode patch = DocumentReader.readPatch(body);
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
         StoredDocument current = store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id));
+        require(ifMatch, current, schema, tableName);
         SchemaEnforcer.Accepted accepted = enforcer.acceptPatch(schema, tableName, current, patch);
-        StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version()).orElseThrow();
+        StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version(), null).orElseThrow();
         metrics.written(tableName, "patch", 1);
         return stored;
     }
 
-    /** Replaces the body; {@code _id} and {@code _creationTime} stay. */
-    public StoredDocument replace(String tableName, String id, byte[] body) {
+    /** Replaces the body; {@code _id} and {@code _creationTime} stay. With {@code ifMatch}, as for a patch. */
+    public StoredDocument replace(String tableName, String id, byte[] body, Preconditions ifMatch) {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
         ObjectNode doc = DocumentReader.readDocument(body);
         ActiveSchema.Snapshot schema = enforcer.enterWrite();
+        if (ifMatch != null) {
+            require(ifMatch, store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id)), schema, tableName);
+        }
         SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id), List.of(doc), false).get(0);
-        StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version()).orElseThrow(() -> missing(tableName, id));
+        StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version(), null).orElseThrow(() -> missing(tableName, id));
         metrics.written(tableName, "replace", 1);
         return stored;
     }
 
-    public void delete(String tableName, String id) {
+    /** Deletes a document; with {@code ifMatch}, only while it has a revision it names (412 otherwise). */
+    public void delete(String tableName, String id, Preconditions ifMatch) {
         DocTable table = existingTable(tableName);
-        if (!store.delete(table, idIn(table, id))) {
+        DocumentId docId = idIn(table, id);
+        if (ifMatch != null) {
+            require(ifMatch, store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id)), enforcer.current(), tableName);
+        }
+        if (!store.delete(table, docId, null)) {
             throw missing(tableName, id);
         }
         metrics.written(tableName, "delete", 1);
+    }
+
+    /** 412 naming the current entity tag when {@code ifMatch} does not name the stored revision. */
+    private void require(Preconditions ifMatch, StoredDocument current, ActiveSchema.Snapshot schema, String tableName) {
+        if (ifMatch != null && !ifMatch.matchesRevision(current.revision())) {
+            throw new PreconditionFailed("Document " + current.id() + " has changed since that version (If-Match does not match its revision "
+                    + current.revision() + "); read it again and retry. Nothing was written.",
+                    enforcer.forRead(schema, tableName, List.of(current)).get(0).etag());
+        }
     }
 
     /** A page in creation order; an unknown table is simply empty, as in Convex. */

@@ -13,4 +13,8 @@ public interface DocumentsConfig {
      */
     @WithDefault("100000")
     long exactCountBelow();
+
+    /** How long an Idempotency-Key is remembered: a retry within it gets the first response; after it, the key is new again. */
+    @WithDefault("24h")
+    java.time.Duration idempotencyWindow();
 }

@@ -33,6 +33,7 @@ public class ProblemMapper {
             Conflict.class, new Kind(409, "conflict", "Conflict"),
             Unauthorized.class, new Kind(401, "unauthorized", "Unauthorized"),
             Forbidden.class, new Kind(403, "forbidden", "Forbidden"),
+            PreconditionFailed.class, new Kind(412, "precondition-failed", "Precondition failed"),
             Unprocessable.class, new Kind(422, "unprocessable", "The stored documents do not allow this"));
 
     @ServerExceptionMapper

@@ -34,7 +34,7 @@ public class EventResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Server-sent events of the whole cluster: run progress and states, transitions, schema activations, indexes",
+    @Operation(operationId = "streamEvents", summary = "Server-sent events of the whole cluster: run progress and states, transitions, schema activations, indexes",
             description = "Each event has an id; reconnect with Last-Event-ID to get what was missed (kept an hour; older, a \"reset\" event says"
                     + " to reload). kind=run.progress&kind=run.state keeps only those kinds.")
     @APIResponse(responseCode = "200", description = "The event stream")

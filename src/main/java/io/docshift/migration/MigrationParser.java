@@ -34,9 +34,15 @@ public final class MigrationParser {
     private MigrationParser() {
     }
 
+    /** Names that are paths of their own under /api/migrations. */
+    static final Set<String> RESERVED = Set.of("log", "runs");
+
     public static void requireName(String name, String path) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw InvalidRequest.at(path, "migration names match ^[A-Za-z][A-Za-z0-9_]{0,63}$");
+        }
+        if (RESERVED.contains(name)) {
+            throw InvalidRequest.at(path, "'" + name + "' is reserved (/api/migrations/" + name + " is a path of its own)");
         }
     }
 

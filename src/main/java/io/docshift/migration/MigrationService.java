@@ -54,16 +54,20 @@ public class MigrationService {
     public sealed interface RunOutcome permits Started, Skipped, DryRun {
     }
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RunStarted")
     public record Started(long runId, String state) implements RunOutcome {
     }
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RunSkipped")
     public record Skipped(boolean skipped, long completedRun) implements RunOutcome {
     }
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "DryRun")
     public record DryRun(long examined, long wouldChange, List<Example> documents) implements RunOutcome {
     }
 
     /** One document a dry run would change. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "DryRunDocument")
     public record Example(@JsonProperty("_id") String id, JsonNode before, JsonNode after) {
     }
 

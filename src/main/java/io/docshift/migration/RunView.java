@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 
 /** A run as the API shows it, with its rate and the time it still needs. */
+@org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Run", description = "A migration run with its progress, rate and time left")
 public record RunView(long runId, String migration, String state, long processed, long changed, long total,
                       Double documentsPerSecond, Long etaSeconds, String owner, Error error, JsonNode args,
                       Long limit, Long transitionId, Long rollbackOf, boolean backup,
@@ -18,6 +19,7 @@ public record RunView(long runId, String migration, String state, long processed
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Which document stopped the run, and why. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RunError", description = "The document a run failed on, and why")
     public record Error(@JsonProperty("_id") String id, String message) {
     }
 

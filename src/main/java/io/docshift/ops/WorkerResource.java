@@ -22,7 +22,7 @@ public class WorkerResource {
     Heartbeat heartbeat;
 
     @GET
-    @Operation(summary = "The pods that beat their heart within the last day, and whether they are alive now")
+    @Operation(operationId = "listWorkers", summary = "The pods that beat their heart within the last day, and whether they are alive now")
     @APIResponse(responseCode = "200", description = "[{\"id\", \"startedAt\", \"heartbeatAt\", \"alive\"}]")
     public List<Heartbeat.Pod> workers() {
         return heartbeat.pods();

@@ -69,7 +69,7 @@ public class IndexQueryService {
                         if (docs.size() == q.limit()) {
                             return new Rows(docs, lastKeys, false);
                         }
-                        docs.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2), r.getInt(3 + keys)));
+                        docs.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2), r.getInt(3 + keys), r.getLong(4 + keys)));
                         List<String> k = new ArrayList<>(keys);
                         for (int i = 0; i < keys; i++) {
                             k.add(r.getString(3 + i));

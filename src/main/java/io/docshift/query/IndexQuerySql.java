@@ -83,7 +83,7 @@ public final class IndexQuerySql {
         for (String e : rest) {
             sql.append(", (").append(e).append(")::text");
         }
-        sql.append(", schema_version from ").append(s.table().sqlName());
+        sql.append(", schema_version, revision from ").append(s.table().sqlName());
         if (!where.isEmpty()) {
             sql.append(" where ").append(String.join(" and ", where));
         }

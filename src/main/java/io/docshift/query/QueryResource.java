@@ -26,7 +26,7 @@ public class QueryResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Query a table through an index",
+    @Operation(operationId = "queryDocuments", summary = "Query a table through an index",
             description = "Equality on a prefix of the index's fields, at most one range on the next field, ordered by the index then creation time.")
     @APIResponse(responseCode = "200", description = "{\"page\", \"continueCursor\", \"isDone\"}")
     @APIResponse(responseCode = "400", description = "Unknown or unready index, a field out of index order, a bad bound or cursor", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))

@@ -47,6 +47,11 @@ public class SchemaEnforcer {
         return active.at(seen.activeVersion(), seen.transitionId());
     }
 
+    /** This pod's view of the schema, without entering the write gate. */
+    public ActiveSchema.Snapshot current() {
+        return active.current();
+    }
+
     /** {@code docs} of {@code table} as this pod's view of the schema shows them. */
     public List<StoredDocument> forRead(String table, List<StoredDocument> docs) {
         return forRead(active.current(), table, docs);

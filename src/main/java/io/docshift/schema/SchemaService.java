@@ -165,6 +165,7 @@ public class SchemaService {
     }
 
     /** An index as reported by {@code GET /api/schema}. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "IndexState")
     public record IndexState(String table, String name, List<String> fields, String state, String error) {
     }
 
@@ -182,6 +183,7 @@ public class SchemaService {
     }
 
     /** What {@code GET /api/schema} shows. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "ActiveSchema", description = "The active schema, its version and hash, and its indexes")
     public record Status(int version, JsonNode schema, String hash, OffsetDateTime activatedAt, List<IndexState> indexes) {
     }
 

@@ -11,6 +11,7 @@ import java.util.Set;
 public interface TransitionPort {
 
     /** A transition as the API shows it (serialized as it is). */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "TransitionSummary")
     interface View {
         long id();
 

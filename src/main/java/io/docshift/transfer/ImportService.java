@@ -65,6 +65,7 @@ public class ImportService {
     DataSource dataSource;
 
     /** What an import has received so far. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "ImportProgress")
     public record Progress(long importId, String table, String mode, String state, long lines, long violating, long reassigned) {
 
         static Progress of(Import i) {
@@ -73,6 +74,7 @@ public class ImportService {
     }
 
     /** What a committed import stored. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "ImportResult")
     public record Committed(long importId, String table, long imported, long replaced, long reassigned) {
     }
 

@@ -81,10 +81,12 @@ public class TransitionService implements TransitionPort {
     DataSource dataSource;
 
     /** One migration of a transition and its sweep. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "TransitionMigration", description = "One migration of a transition and its sweep run")
     public record MigrationView(String name, Long runId, String state, long processed, long total, Long rollbackRunId) {
     }
 
     /** What {@code GET /api/schema/transition} shows. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Transition", description = "A schema transition: its state and the progress of its migrations")
     public record View(long id, Integer fromVersion, int toVersion, String state, List<MigrationView> migrations,
                        OffsetDateTime startedAt, OffsetDateTime finishedAt, JsonNode error) implements TransitionPort.View {
 

@@ -29,7 +29,7 @@ public class TableResource {
     DocumentsConfig config;
 
     @GET
-    @Operation(summary = "List tables", description = "Counts are exact below docshift.documents.exact-count-below rows, estimates above.")
+    @Operation(operationId = "listTables", summary = "List tables", description = "Counts are exact below docshift.documents.exact-count-below rows, estimates above.")
     @APIResponse(responseCode = "200", description = "[{\"name\", \"documents\"}]")
     public List<TableInfo> list() {
         return tables.summaries(config.exactCountBelow()).stream()

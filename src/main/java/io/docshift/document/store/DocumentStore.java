@@ -53,14 +53,14 @@ public class DocumentStore {
         return Jdbc.call(dataSource, c -> {
             try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName()
                     + " (id, creation_time, schema_version, revision, data) values (?, ?, ?, " + NEXT_REVISION + ", ?::jsonb)"
-                    + " returning data::text")) {
+                    + " returning data::text, revision")) {
                 p.setObject(1, id.toUuid());
                 p.setLong(2, id.creationTime());
                 p.setInt(3, schemaVersion);
                 p.setString(4, body);
                 try (ResultSet r = p.executeQuery()) {
                     r.next();
-                    return new StoredDocument(id, r.getString(1), schemaVersion);
+                    return new StoredDocument(id, r.getString(1), schemaVersion, r.getLong(2));
                 }
             }
         });
@@ -98,34 +98,45 @@ public class DocumentStore {
 
     private Optional<StoredDocument> select(DocTable table, DocumentId id, String lock) {
         return Jdbc.call(dataSource, c -> {
-            try (PreparedStatement p = c.prepareStatement("select data::text, schema_version from " + table.sqlName() + " where id = ?" + lock)) {
+            try (PreparedStatement p = c.prepareStatement("select data::text, schema_version, revision from " + table.sqlName() + " where id = ?" + lock)) {
                 p.setObject(1, id.toUuid());
                 try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1), r.getInt(2))) : Optional.empty();
+                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1), r.getInt(2), r.getLong(3))) : Optional.empty();
                 }
             }
         });
     }
 
-    /** Replaces a body and takes a new revision; empty if the document does not exist. */
-    public Optional<StoredDocument> replace(DocTable table, DocumentId id, String body, int schemaVersion) {
+    /**
+     * Replaces a body and takes a new revision, if the document exists and (when {@code ifRevision} is not null)
+     * still has that revision; empty otherwise, with nothing written.
+     */
+    public Optional<StoredDocument> replace(DocTable table, DocumentId id, String body, int schemaVersion, Long ifRevision) {
         return Jdbc.call(dataSource, c -> {
             try (PreparedStatement p = c.prepareStatement("update " + table.sqlName()
-                    + " set data = ?::jsonb, schema_version = ?, revision = " + NEXT_REVISION + " where id = ? returning data::text")) {
+                    + " set data = ?::jsonb, schema_version = ?, revision = " + NEXT_REVISION + " where id = ?"
+                    + (ifRevision == null ? "" : " and revision = ?") + " returning data::text, revision")) {
                 p.setString(1, body);
                 p.setInt(2, schemaVersion);
                 p.setObject(3, id.toUuid());
+                if (ifRevision != null) {
+                    p.setLong(4, ifRevision);
+                }
                 try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1), schemaVersion)) : Optional.empty();
+                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1), schemaVersion, r.getLong(2))) : Optional.empty();
                 }
             }
         });
     }
 
-    public boolean delete(DocTable table, DocumentId id) {
+    /** Deletes a document, if it exists and (when {@code ifRevision} is not null) still has that revision. */
+    public boolean delete(DocTable table, DocumentId id, Long ifRevision) {
         return Jdbc.call(dataSource, c -> {
-            try (PreparedStatement p = c.prepareStatement("delete from " + table.sqlName() + " where id = ?")) {
+            try (PreparedStatement p = c.prepareStatement("delete from " + table.sqlName() + " where id = ?" + (ifRevision == null ? "" : " and revision = ?"))) {
                 p.setObject(1, id.toUuid());
+                if (ifRevision != null) {
+                    p.setLong(2, ifRevision);
+                }
                 return p.executeUpdate() == 1;
             }
         });
@@ -136,7 +147,7 @@ public class DocumentStore {
      * is creation-time order: keyset pagination on the primary key, stable under inserts and deletes.
      */
     public List<StoredDocument> page(DocTable table, DocumentId after, boolean ascending, int limit) {
-        String sql = "select id, data::text, schema_version from " + table.sqlName()
+        String sql = "select id, data::text, schema_version, revision from " + table.sqlName()
                 + (after == null ? "" : ascending ? " where id > ?" : " where id < ?")
                 + " order by id " + (ascending ? "asc" : "desc") + " limit ?";
         return Jdbc.call(dataSource, c -> {
@@ -149,7 +160,7 @@ public class DocumentStore {
                 List<StoredDocument> out = new ArrayList<>(Math.min(limit, 1024));
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
-                        out.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2), r.getInt(3)));
+                        out.add(new StoredDocument(DocumentId.fromUuid(r.getObject(1, UUID.class)), r.getString(2), r.getInt(3), r.getLong(4)));
                     }
                 }
                 return out;

@@ -45,16 +45,18 @@ public class MigrationResource {
     MigrationService migrations;
 
     /** A definition with its checksum, its latest run and, for one migration, all its runs. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Migration")
     public record MigrationView(String name, String kind, String checksum, JsonNode definition, RunView latestRun, List<RunView> runs) {
     }
 
     /** One finished run in the migration log. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "LogEntry")
     public record LogEntry(long runId, String name, String checksum, JsonNode args, String state, long processed, long changed,
                            String owner, OffsetDateTime startedAt, OffsetDateTime finishedAt, Long durationMs, RunView.Error error) {
     }
 
     @GET
-    @Operation(summary = "Every migration with its latest run")
+    @Operation(operationId = "listMigrations", summary = "Every migration with its latest run")
     @APIResponse(responseCode = "200", description = "The migrations")
     public List<MigrationView> all() {
         return migrations.all().stream().map(m -> view(m, migrations.latestRun(m.name).map(RunView::of).orElse(null), null)).toList();
@@ -62,7 +64,7 @@ public class MigrationResource {
 
     @GET
     @Path("/log")
-    @Operation(summary = "The migration log: every finished run, newest first")
+    @Operation(operationId = "getMigrationLog", summary = "The migration log: every finished run, newest first")
     @APIResponse(responseCode = "200", description = "name, checksum, args, result counts, owner, start, end, duration")
     public List<LogEntry> log() {
         return migrations.log().stream().map(r -> {
@@ -75,7 +77,7 @@ public class MigrationResource {
 
     @GET
     @Path("/{name}")
-    @Operation(summary = "One migration: definition, checksum and runs")
+    @Operation(operationId = "getMigration", summary = "One migration: definition, checksum and runs")
     @APIResponse(responseCode = "200", description = "The migration")
     @APIResponse(responseCode = "404", description = "No such migration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public MigrationView get(@PathParam("name") String name) {
@@ -87,10 +89,10 @@ public class MigrationResource {
     @PUT
     @Path("/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Register or update a declarative migration",
+    @Operation(operationId = "defineMigration", summary = "Register or update a declarative migration",
             description = "201 when new, 200 when updated or unchanged. A migration that completed, has a run in progress, or belongs to an open transition never changes (409).")
-    @APIResponse(responseCode = "200", description = "Updated or unchanged")
-    @APIResponse(responseCode = "201", description = "Registered")
+    @APIResponse(responseCode = "200", description = "Updated or unchanged", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MigrationView.class)))
+    @APIResponse(responseCode = "201", description = "Registered", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MigrationView.class)))
     @APIResponse(responseCode = "400", description = "Invalid definition (the path names the step and key)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Checksum drift (it completed with another definition), a run in progress, or an open transition running it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response define(@PathParam("name") String name, byte[] body) {
@@ -102,11 +104,12 @@ public class MigrationResource {
     @POST
     @Path("/{name}/runs")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Start a run, or a dry run",
+    @Operation(operationId = "startRun", summary = "Start a run, or a dry run",
             description = "202 {runId, state}; 200 {skipped, completedRun} if it already completed and rerun is false; "
                     + "dryRun: 200 {examined, wouldChange, documents: [{_id, before, after}]}, nothing written.")
-    @APIResponse(responseCode = "202", description = "Run requested; every pod's worker may pick it up")
-    @APIResponse(responseCode = "200", description = "Skipped (already completed) or a dry-run report")
+    @APIResponse(responseCode = "202", description = "Run requested; every pod's worker may pick it up", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MigrationService.Started.class)))
+    @APIResponse(responseCode = "200", description = "Skipped (already completed) or a dry-run report",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {MigrationService.Skipped.class, MigrationService.DryRun.class})))
     @APIResponse(responseCode = "400", description = "Bad request body", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such migration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "A run of it is already pending or running (runId names it)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -118,7 +121,7 @@ public class MigrationResource {
 
     @GET
     @Path("/runs/{runId}")
-    @Operation(summary = "A run's state and progress")
+    @Operation(operationId = "getRun", summary = "A run's state and progress")
     @APIResponse(responseCode = "200", description = "The run")
     @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RunView runState(@PathParam("runId") String runId) {
@@ -127,7 +130,7 @@ public class MigrationResource {
 
     @POST
     @Path("/runs/{runId}/cancel")
-    @Operation(summary = "Cancel a pending or running run; its worker stops after the current batch")
+    @Operation(operationId = "cancelRun", summary = "Cancel a pending or running run; its worker stops after the current batch")
     @APIResponse(responseCode = "200", description = "The cancelled run")
     @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The run already ended", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -137,7 +140,7 @@ public class MigrationResource {
 
     @POST
     @Path("/runs/{runId}/resume")
-    @Operation(summary = "Resume a cancelled or failed run from its saved position")
+    @Operation(operationId = "resumeRun", summary = "Resume a cancelled or failed run from its saved position")
     @APIResponse(responseCode = "200", description = "The run, pending again")
     @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The run is not cancelled or failed, or its migration changed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -147,10 +150,10 @@ public class MigrationResource {
 
     @POST
     @Path("/runs/{runId}/rollback")
-    @Operation(summary = "Roll a run back from its backups, as a run of its own",
+    @Operation(operationId = "rollBackRun", summary = "Roll a run back from its backups, as a run of its own",
             description = "Documents the run changed get their saved bodies back; documents written since go through the inverse "
                     + "of its steps (rename, split, copy) where one exists.")
-    @APIResponse(responseCode = "202", description = "{\"runId\", \"state\"} of the rollback run")
+    @APIResponse(responseCode = "202", description = "The rollback run", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MigrationService.Started.class)))
     @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "No backups, still running, part of a transition, already rolled back, or documents written since cannot be brought back (count and examples)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))

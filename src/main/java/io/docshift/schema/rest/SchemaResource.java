@@ -42,6 +42,7 @@ public class SchemaResource {
     SchemaService schemas;
 
     /** A stored version. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "SchemaVersion")
     public record VersionView(int version, String hash, JsonNode schema, JsonNode changes, OffsetDateTime createdAt, OffsetDateTime activatedAt) {
 
         static VersionView of(SchemaVersionEntity e) {
@@ -54,11 +55,12 @@ public class SchemaResource {
     }
 
     /** The answer to a successful push. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Pushed")
     public record PushView(int version, List<io.docshift.schema.SchemaChange> changes) {
     }
 
     @GET
-    @Operation(summary = "The active schema, its version, hash and the state of its indexes")
+    @Operation(operationId = "getSchema", summary = "The active schema, its version, hash and the state of its indexes")
     @APIResponse(responseCode = "200", description = "{\"version\", \"schema\", \"hash\", \"activatedAt\", \"indexes\"}")
     @APIResponse(responseCode = "404", description = "No schema was ever pushed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public SchemaService.Status active() {
@@ -67,7 +69,7 @@ public class SchemaResource {
 
     @GET
     @Path("/versions")
-    @Operation(summary = "Every schema version, oldest first")
+    @Operation(operationId = "listSchemaVersions", summary = "Every schema version, oldest first")
     @APIResponse(responseCode = "200", description = "The versions")
     public List<VersionView> versions() {
         return schemas.versions().stream().map(VersionView::of).toList();
@@ -75,7 +77,7 @@ public class SchemaResource {
 
     @GET
     @Path("/versions/{n}")
-    @Operation(summary = "One schema version")
+    @Operation(operationId = "getSchemaVersion", summary = "One schema version")
     @APIResponse(responseCode = "200", description = "The version")
     @APIResponse(responseCode = "404", description = "No such version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public VersionView version(@PathParam("n") String n) {
@@ -90,7 +92,7 @@ public class SchemaResource {
 
     @GET
     @Path("/diff")
-    @Operation(summary = "What changed between two versions", description = "from: the older version (0: no schema); to: the newer one (default: the active one).")
+    @Operation(operationId = "diffSchemaVersions", summary = "What changed between two versions", description = "from: the older version (0: no schema); to: the newer one (default: the active one).")
     @APIResponse(responseCode = "200", description = "The changes, as a push of version to over version from would report them")
     @APIResponse(responseCode = "404", description = "No such version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public List<io.docshift.schema.SchemaChange> diff(@jakarta.ws.rs.QueryParam("from") String from, @jakarta.ws.rs.QueryParam("to") String to) {
@@ -110,7 +112,7 @@ public class SchemaResource {
     @POST
     @Path("/plan")
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
-    @Operation(summary = "Preview a push: changes (safe or breaking) and existing documents that would violate it",
+    @Operation(operationId = "planSchema", summary = "Preview a push: changes (safe or breaking) and existing documents that would violate it",
             description = "Writes nothing. Every violating document is counted; up to 10 examples per table.")
     @APIResponse(responseCode = "200", description = "The plan")
     @APIResponse(responseCode = "400", description = "Invalid schema document", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -120,13 +122,13 @@ public class SchemaResource {
 
     @PUT
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
-    @Operation(summary = "Push a schema", description = "Idempotent: the content of the active version returns that version. "
+    @Operation(operationId = "pushSchema", summary = "Push a schema", description = "Idempotent: the content of the active version returns that version. "
             + "Refused with 422, changing nothing, when existing documents violate it.")
-    @APIResponse(responseCode = "200", description = "{\"version\", \"changes\"}")
+    @APIResponse(responseCode = "200", description = "The version now active and what changed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PushView.class)))
     @APIResponse(responseCode = "400", description = "Invalid schema document", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Another push is in progress", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Existing documents violate the schema (counts and examples in \"tables\")", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "202", description = "Existing documents violate it and its \"migrations\" can fix them: a transition started (or is under way): {\"version\", \"transition\"}")
+    @APIResponse(responseCode = "202", description = "Existing documents violate it and its \"migrations\" can fix them: a transition started (or is under way)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TransitionPushView.class)))
     public Response push(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         SchemaService.PushResult result = schemas.push(SchemaDocuments.read(body, SchemaDocuments.isYaml(contentType)));
         if (result.transition() != null) {
@@ -136,6 +138,7 @@ public class SchemaResource {
     }
 
     /** The answer to a push that started (or joined) a transition. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "PushedWithTransition")
     public record TransitionPushView(int version, List<io.docshift.schema.SchemaChange> changes, TransitionPort.View transition) {
     }
 }

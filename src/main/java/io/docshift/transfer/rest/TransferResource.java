@@ -44,9 +44,9 @@ public class TransferResource {
     @GET
     @Path("/export")
     @Produces(NDJSON)
-    @Operation(summary = "Export the active schema and every document of some tables (all by default), from one consistent snapshot",
+    @Operation(operationId = "exportDocuments", summary = "Export the active schema and every document of some tables (all by default), from one consistent snapshot",
             description = "Newline-delimited JSON: a header line, then per table its document lines and a count, then an end line.")
-    @APIResponse(responseCode = "200", description = "The export stream")
+    @APIResponse(responseCode = "200", description = "The export stream", content = @Content(mediaType = NDJSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)))
     @APIResponse(responseCode = "404", description = "A named table does not exist", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response export(@QueryParam("table") List<String> tables) {
         var chosen = exports.tables(tables == null ? List.of() : tables);
@@ -58,9 +58,9 @@ public class TransferResource {
     @Path("/imports")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Open an import into one table", description = "{\"table\", \"mode\": \"append\"|\"replace\", \"tableNumber\"}: a new table gets"
+    @Operation(operationId = "startImport", summary = "Open an import into one table", description = "{\"table\", \"mode\": \"append\"|\"replace\", \"tableNumber\"}: a new table gets"
             + " tableNumber when it is free, so that imported ids (which embed it) are kept.")
-    @APIResponse(responseCode = "201", description = "The open import")
+    @APIResponse(responseCode = "201", description = "The open import", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImportService.Progress.class)))
     @APIResponse(responseCode = "400", description = "Bad table name or mode", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response start(byte[] body) {
         JsonNode n = DocumentReader.readDocument(body);
@@ -79,7 +79,7 @@ public class TransferResource {
     @GET
     @Path("/imports/{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "An import's progress")
+    @Operation(operationId = "getImport", summary = "An import's progress")
     @APIResponse(responseCode = "200", description = "Lines received, refused and given new ids")
     @APIResponse(responseCode = "404", description = "No such import", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ImportService.Progress get(@PathParam("id") String id) {
@@ -90,7 +90,7 @@ public class TransferResource {
     @Path("/imports/{id}/lines")
     @Consumes({NDJSON, MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Send a chunk of documents, one JSON object per line",
+    @Operation(operationId = "sendImportLines", summary = "Send a chunk of documents, one JSON object per line",
             description = "first: the number of the chunk's first line in the whole import (1 by default), so refused lines are named by their number.")
     @APIResponse(responseCode = "200", description = "The import's progress")
     @APIResponse(responseCode = "409", description = "The import has ended", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -104,7 +104,7 @@ public class TransferResource {
     @POST
     @Path("/imports/{id}/commit")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Store every line of the import, or none")
+    @Operation(operationId = "commitImport", summary = "Store every line of the import, or none")
     @APIResponse(responseCode = "200", description = "{\"imported\", \"replaced\", \"reassigned\"}")
     @APIResponse(responseCode = "409", description = "The schema changed meanwhile, or an append would overwrite documents", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "Lines were refused: every one counted, the first 1,000 listed by line number; nothing stored", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -114,7 +114,7 @@ public class TransferResource {
 
     @DELETE
     @Path("/imports/{id}")
-    @Operation(summary = "Abort an open import; nothing of it is stored")
+    @Operation(operationId = "abortImport", summary = "Abort an open import; nothing of it is stored")
     @APIResponse(responseCode = "204", description = "Aborted")
     @APIResponse(responseCode = "409", description = "It has ended already", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public void abort(@PathParam("id") String id) {

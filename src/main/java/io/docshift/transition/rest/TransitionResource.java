@@ -29,7 +29,7 @@ public class TransitionResource {
     SchemaService schemas;
 
     @GET
-    @Operation(summary = "The latest schema transition: its state and the progress of its migrations")
+    @Operation(operationId = "getTransition", summary = "The latest schema transition: its state and the progress of its migrations")
     @APIResponse(responseCode = "200", description = "{\"fromVersion\", \"toVersion\", \"state\", \"migrations\", \"startedAt\", \"finishedAt\", \"error\"}")
     @APIResponse(responseCode = "404", description = "No transition ever ran", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public TransitionService.View transition() {
@@ -38,8 +38,8 @@ public class TransitionResource {
 
     @POST
     @Path("/rollback")
-    @Operation(summary = "Roll the open transition back: restore the backups of its migrations; the previous version stays active")
-    @APIResponse(responseCode = "202", description = "Rolling back: the transition, state rollingBack (rolledBack once its rollback runs complete)")
+    @Operation(operationId = "rollBackTransition", summary = "Roll the open transition back: restore the backups of its migrations; the previous version stays active")
+    @APIResponse(responseCode = "202", description = "Rolling back: the transition, state rollingBack (rolledBack once its rollback runs complete)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TransitionService.View.class)))
     @APIResponse(responseCode = "409", description = "No open transition, it became active first, a migration without backups, or documents that would not fit the active schema after the rollback",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response rollback() {

@@ -1,0 +1,55 @@
+package io.docshift.ops;
+
+import io.docshift.auth.AccessFilter;
+import io.docshift.auth.Scope;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Completes the OpenAPI document from what the service enforces, so the contract cannot drift from it: every
+ * {@code /api} operation requires the bearer scheme with the scope {@link AccessFilter} demands of it, and may
+ * answer 401 and 403 problems.
+ */
+public class OpenApiContract implements OASFilter {
+
+    static final String SCHEME = "apiKey";
+
+    @Override
+    public void filterOpenAPI(OpenAPI api) {
+        if (api.getPaths() == null) {
+            return;
+        }
+        for (Map.Entry<String, PathItem> path : api.getPaths().getPathItems().entrySet()) {
+            if (!path.getKey().startsWith("/api")) {
+                continue;
+            }
+            for (Map.Entry<PathItem.HttpMethod, Operation> op : path.getValue().getOperations().entrySet()) {
+                Scope scope = AccessFilter.needed(op.getKey().name(), path.getKey());
+                String name = scope.name().toLowerCase(Locale.ROOT);
+                op.getValue().setSecurity(List.of(OASFactory.createSecurityRequirement().addScheme(SCHEME, name)));
+                op.getValue().addExtension("x-docshift-scope", name);
+                problem(op.getValue(), "401", "No API key, or one that is not valid");
+                problem(op.getValue(), "403", "The key lacks the '" + name + "' scope");
+            }
+        }
+    }
+
+    private static void problem(Operation op, String status, String description) {
+        if (op.getResponses().getAPIResponse(status) != null) {
+            return;
+        }
+        Content content = OASFactory.createContent().addMediaType("application/problem+json",
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref("Problem")));
+        APIResponse response = OASFactory.createAPIResponse().description(description).content(content);
+        op.getResponses().addAPIResponse(status, response);
+    }
+}
