@@ -187,6 +187,15 @@ public class SchemaService {
     public record Status(int version, JsonNode schema, String hash, OffsetDateTime activatedAt, List<IndexState> indexes) {
     }
 
+    /** The active schema and its version; 404 before the first push. */
+    public ActiveSchema.Snapshot requireActive() {
+        ActiveSchema.Snapshot current = active.refresh();
+        if (current.version() == 0) {
+            throw new io.docshift.error.NotFound("No schema has been pushed yet: every table is schemaless.");
+        }
+        return current;
+    }
+
     /** Stored versions, oldest first. */
     public List<SchemaVersionEntity> versions() {
         return QuarkusTransaction.joiningExisting().call(SchemaVersionEntity::allVersions);

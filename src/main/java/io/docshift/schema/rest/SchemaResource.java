@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.docshift.error.NotFound;
 import io.docshift.error.Problem;
+import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.Plan;
+import io.docshift.schema.TableSchema;
+import io.docshift.schema.contract.JsonSchemas;
+import io.docshift.schema.contract.TypedOpenApi;
 import io.docshift.schema.SchemaDocuments;
 import io.docshift.schema.SchemaService;
 import io.docshift.schema.store.SchemaVersionEntity;
@@ -65,6 +69,31 @@ public class SchemaResource {
     @APIResponse(responseCode = "404", description = "No schema was ever pushed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public SchemaService.Status active() {
         return schemas.status().orElseThrow(() -> new NotFound("No schema has been pushed yet: every table is schemaless."));
+    }
+
+    @GET
+    @Path("/openapi")
+    @Operation(operationId = "getTypedOpenApi", summary = "An OpenAPI document typed by the active schema: each table's documents, inputs, pages and queries",
+            description = "Generate a client from it in any language (openapi-generator, openapi-typescript...); its info names the schema version and hash.")
+    @APIResponse(responseCode = "200", description = "The typed OpenAPI 3.1 document", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Json")))
+    @APIResponse(responseCode = "404", description = "No schema was ever pushed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public JsonNode typedOpenApi() {
+        ActiveSchema.Snapshot s = schemas.requireActive();
+        return TypedOpenApi.of(s.schema(), s.version());
+    }
+
+    @GET
+    @Path("/jsonschema/{table}")
+    @Operation(operationId = "getTableJsonSchema", summary = "The JSON Schema (2020-12) of one table's stored documents under the active schema")
+    @APIResponse(responseCode = "200", description = "The JSON Schema", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Json")))
+    @APIResponse(responseCode = "404", description = "No schema, or the schema does not declare the table", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public JsonNode tableJsonSchema(@PathParam("table") String table) {
+        ActiveSchema.Snapshot s = schemas.requireActive();
+        TableSchema t = s.schema().table(table);
+        if (t == null) {
+            throw new NotFound("The active schema (version " + s.version() + ") does not declare table '" + table + "'; its documents are free.");
+        }
+        return JsonSchemas.document(t, s.version(), s.hash());
     }
 
     @GET
