@@ -76,7 +76,7 @@ public final class StepSql {
         Step step = steps.get(0);
         StepSql s = new StepSql();
         if (step instanceof Step.SetDefault d) {
-            s.text(get(e, d.field()) + " is null");
+            s.text(blank(get(e, d.field())));
         } else if (step instanceof Step.Unset u) {
             s.text(get(e, u.field()) + " is not null");
         } else if (step instanceof Step.Rename r) {
@@ -92,17 +92,21 @@ public final class StepSql {
 
     private void step(Step step, String e, Map<String, DocTable> related) {
         if (step instanceof Step.SetDefault d) {
-            text("case when " + get(e, d.field()) + " is null then ");
+            // the seed's backfillCustomerStatus: if (!customer.status): missing, null or ""
+            text("case when " + blank(get(e, d.field())) + " then ");
             setPath(e, d.field(), () -> value(d.value()));
             text(" else " + e + " end");
         } else if (step instanceof Step.Set s && s.from() != null) {
-            text("case when " + get(e, s.from()) + " is null then " + e + " else ");
+            // the seed's migrateNameToFullName: if (!customer.fullName && customer.name): an existing value is kept
+            text("case when " + blank(get(e, s.from())) + " or not " + blank(get(e, s.field())) + " then " + e + " else ");
             setPath(e, s.field(), () -> text(get(e, s.from())));
             text(" end");
         } else if (step instanceof Step.Set s) {
             setPath(e, s.field(), () -> value(s.value()));
         } else if (step instanceof Step.Rename r) {
-            text("case when " + get(e, r.from()) + " is null then " + e + " else ");
+            // copy as migrateNameToFullName does (keeping a target that has a value), then drop the old field
+            text("case when " + get(e, r.from()) + " is null then " + e + " when " + blank(get(e, r.from())) + " or not "
+                    + blank(get(e, r.to())) + " then " + remove(e, r.from()) + " else ");
             setPath(remove(e, r.from()), r.to(), () -> text(get(e, r.from())));
             text(" end");
         } else if (step instanceof Step.Unset u) {
@@ -123,9 +127,21 @@ public final class StepSql {
         }
     }
 
+    /**
+     * The seed's splitNameField: {@code user.name?.split(" ") || ["", ""]}: a missing or null source gives every
+     * target "", a string is split on the separator exactly as JavaScript splits (empty parts kept), the first
+     * targets take a part each and the last the rest joined; any other type fails, naming the document.
+     */
     private void split(String e, Step.Split s) {
         String source = get(e, s.field());
-        text("case when jsonb_typeof(" + source + ") = 'string' then (select ");
+        String path = s.field().toString().replace("'", "");
+        StringBuilder empty = new StringBuilder(e);
+        for (FieldPath target : s.into()) {
+            empty = new StringBuilder(setPathText(empty.toString(), target, "'\"\"'::jsonb"));
+        }
+        text("case when coalesce(" + source + ", 'null'::jsonb) = 'null'::jsonb then " + empty
+                + " when jsonb_typeof(" + source + ") <> 'string' then docshift.migration_fail('cannot split ' || " + source
+                + "::text || ' at " + path + ": not a string') else (select ");
         int n = s.into().size();
         // setPath(setPath(e, into1, v1), into2, v2)...: each target gets its part, the last the rest
         StringBuilder nested = new StringBuilder(e);
@@ -142,7 +158,7 @@ public final class StepSql {
         }
         text(nested.toString());
         params.addAll(nestedParams);
-        text(" from (select string_to_array(" + source + " #>> '{}', ?) as a) x) else " + e + " end");
+        text(" from (select string_to_array(" + source + " #>> '{}', ?) as a) x) end");
         params.add(s.separator());
     }
 
@@ -190,6 +206,11 @@ public final class StepSql {
                 text(" else docshift.migration_fail('cannot convert ' || " + g + "::text || ' at " + path + " to a boolean') end");
             }
         }
+    }
+
+    /** Whether a value is blank, as the seed's {@code !value} means for a string: missing, null or "". */
+    private static String blank(String value) {
+        return "(coalesce(" + value + ", 'null'::jsonb) in ('null'::jsonb, '\"\"'::jsonb))";
     }
 
     /** The value at a path: SQL NULL when missing. */
