@@ -105,8 +105,10 @@ public class PgNotifications {
                     pause();
                 }
             } catch (RuntimeException e) {
-                LOG.error("Notification listener failed; restarting it", e);
-                pause();
+                if (running) { // at shutdown the beans it calls may be gone already
+                    LOG.error("Notification listener failed; restarting it", e);
+                    pause();
+                }
             }
         }
     }

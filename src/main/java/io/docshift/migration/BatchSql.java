@@ -36,14 +36,28 @@ final class BatchSql {
     private final List<Object> filterParams;
     private final RunKind kind;
     private final StepSql.Fragment inverseChain;
+    /** A plain run's {@code where}, in SQL: its slices hold only the documents it selects (through an index where one fits). */
+    private final StepSql.Fragment where;
 
     BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText) {
-        this(table, steps, chain, needsIdText, RunKind.plain(0));
+        this(table, steps, chain, needsIdText, RunKind.plain(0), null);
     }
 
     BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText, RunKind kind) {
+        this(table, steps, chain, needsIdText, kind, null);
+    }
+
+    /**
+     * {@code where} (null: none) narrows the slices of a plain run, when PostgreSQL can evaluate it; a sweep walks
+     * every document below its version whatever it selects, and a rollback every document its run changed.
+     */
+    BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText, RunKind kind,
+             io.docshift.migration.cel.CelExpression where) {
         this.table = table;
         this.kind = kind;
+        this.where = where == null || chain == null || kind.sweep() || kind.rollback() ? null
+                : io.docshift.migration.cel.CelSql.condition(where, "data").orElse(null);
+        String narrow = this.where == null ? "" : " and " + this.where.sql();
         this.inverseChain = kind.rollback() && !kind.inverse().isEmpty() ? StepSql.chain(kind.inverse(), java.util.Map.of()) : null;
         this.chain = chain;
         String t = table.sqlName();
@@ -55,9 +69,9 @@ final class BatchSql {
         String newBody = chain == null ? null : single.isPresent() ? "(" + single.get().sql() + ")"
                 : "(select s" + chain.stages() + ".d from (select u.data as d) s0"
                 + (needsIdText ? " cross join lateral (select docshift.id_text(u.id) as idtext offset 0) b" : "") + chain.sql() + ")";
-        this.nextSlice = "with s as (select id from " + t + " where id > ? order by id limit ?)"
+        this.nextSlice = "with s as (select id from " + t + " where id > ?" + narrow + " order by id limit ?)"
                 + " select (select count(*) from s), (select id from s order by id desc limit 1)";
-        this.firstSlice = "with s as (select id from " + t + " order by id limit ?)"
+        this.firstSlice = "with s as (select id from " + t + " where true" + narrow + " order by id limit ?)"
                 + " select (select count(*) from s), (select id from s order by id desc limit 1)";
         // both sides bounded by the slice's key range, so each batch stays on the primary-key index
         // which rows change: a cheap predicate where the step has one, else comparing the new body
@@ -68,9 +82,27 @@ final class BatchSql {
                 : shortcut.map(StepSql.Fragment::sql).orElse("u.data is distinct from " + newBody);
         String update = chain == null ? null
                 : "update " + t + " u set data = " + newBody + (kind.sweep() ? ", schema_version = " + kind.targetVersion() : "")
-                + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ? and " + filter;
-        this.update = update == null || !kind.backup() ? update : withBackup(update, false);
+                + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ?" + narrow + " and " + filter;
+        this.update = update == null ? null : kind.sweep() ? sweep(update) : kind.backup() ? withBackup(update, false) : update;
         this.updateChecked = update == null ? null : kind.backup() ? withBackup(update, true) : update + RETURNING;
+    }
+
+    /**
+     * A sweep's update, counting the documents it changed apart from those it only stamped with the target
+     * version: the final select reads the table in the snapshot taken before the update, so {@code o} is each row
+     * as it was. With a backup, each row's body before is saved too (all of them: a rollback restores them all).
+     */
+    private String sweep(String update) {
+        String t = table.sqlName();
+        return "with up as (" + update + " returning u.id, u.data, u.revision)"
+                + (kind.backup() ? ", bk as (insert into docshift.migration_backup (run_id, doc_id, data, schema_version, revision)"
+                + " select " + kind.runId() + ", o.id, o.data, o.schema_version, up.revision from up join " + t + " o on o.id = up.id)" : "")
+                + " select count(*), count(*) filter (where o.data is distinct from up.data) from up join " + t + " o on o.id = up.id";
+    }
+
+    /** What a batch wrote: documents whose body changed, and (a sweep's) documents only stamped with the target version. */
+    record Written(int changed, int stamped) {
+        static final Written NOTHING = new Written(0, 0);
     }
 
     /**
@@ -94,6 +126,15 @@ final class BatchSql {
         return table;
     }
 
+    /** The statement that finds the next slice (for tests that read its plan): after ?, the where's parameters, a limit. */
+    String sliceSql() {
+        return nextSlice;
+    }
+
+    List<Object> sliceParams() {
+        return whereParams();
+    }
+
     /** The declarative batch statement (for tests that read its plan). */
     String updateSql() {
         return update;
@@ -106,6 +147,7 @@ final class BatchSql {
             if (after != null) {
                 p.setObject(i++, after);
             }
+            i = bind(p, i, whereParams());
             p.setInt(i, limit);
             try (ResultSet r = p.executeQuery()) {
                 r.next();
@@ -118,23 +160,30 @@ final class BatchSql {
      * Applies the steps to a slice; returns how many documents changed. Each changed body goes through
      * {@code check} (when there is one) before the batch commits.
      */
-    int applySteps(Connection c, Slice slice, BodyCheck check) throws SQLException {
+    Written applySteps(Connection c, Slice slice, BodyCheck check) throws SQLException {
         if (kind.backup()) {
             lock(c, slice);
         }
         try (PreparedStatement p = c.prepareStatement(check == null ? update : updateChecked)) {
             int i = bind(p, 1, chain.params());
             i = range(p, i, slice);
+            i = bind(p, i, whereParams());
             bind(p, i, filterParams);
             if (check != null) {
-                return changedRows(p, check);
+                return new Written(changedRows(p, check), 0);
+            }
+            if (kind.sweep()) {
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return new Written(r.getInt(2), r.getInt(1) - r.getInt(2));
+                }
             }
             if (!kind.backup()) {
-                return p.executeUpdate();
+                return new Written(p.executeUpdate(), 0);
             }
             try (ResultSet r = p.executeQuery()) {
                 r.next();
-                return r.getInt(1);
+                return new Written(r.getInt(1), 0);
             }
         }
     }
@@ -184,7 +233,7 @@ final class BatchSql {
      * Rolls a slice back: documents written since the rolled-back run (no fresh backup) go through the inverse
      * steps, then every document whose backup is still fresh gets its saved body back. Returns how many changed.
      */
-    int rollBack(Connection c, Slice slice, BodyCheck check) throws SQLException {
+    Written rollBack(Connection c, Slice slice, BodyCheck check) throws SQLException {
         lock(c, slice);
         int changed = 0;
         String stale = staleCondition();
@@ -206,7 +255,7 @@ final class BatchSql {
             range(p, i, slice);
             changed += changedRows(p, check);
         }
-        return changed;
+        return new Written(changed, 0);
     }
 
     /**
@@ -259,15 +308,16 @@ final class BatchSql {
         }
     }
 
-    /** Dry run: counts over the whole table. */
+    /** Dry run: counts over the documents a run would walk (those {@code where} selects). */
     String dryRunCountsSql() {
-        return "select count(*), count(*) filter (where s" + chain.stages() + ".d is distinct from t.data) from " + rows();
+        return "select count(*), count(*) filter (where s" + chain.stages() + ".d is distinct from t.data) from " + rows()
+                + (where == null ? "" : " where " + where.sql());
     }
 
     /** Dry run: up to {@code ?} documents that would change, before and after. */
     String dryRunExamplesSql() {
         return "select t.id, t.data::text, s" + chain.stages() + ".d::text from " + rows()
-                + " where s" + chain.stages() + ".d is distinct from t.data order by t.id limit ?";
+                + " where s" + chain.stages() + ".d is distinct from t.data" + (where == null ? "" : " and " + where.sql()) + " order by t.id limit ?";
     }
 
     /** Every document {@code t} with its new body in {@code sN.d}. */
@@ -275,8 +325,31 @@ final class BatchSql {
         return table.sqlName() + " t cross join lateral (select t.data as d) s0" + idText + chain.sql();
     }
 
+    /** The parameters of the dry-run statements: the chain's, then the where's. */
     List<Object> chainParams() {
-        return chain.params();
+        List<Object> p = new ArrayList<>(chain.params());
+        p.addAll(whereParams());
+        return p;
+    }
+
+    /** How many documents a plain run walks: those its where selects, or every one. */
+    long total(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select count(*) from " + table.sqlName() + (where == null ? "" : " where " + where.sql()))) {
+            bind(p, 1, whereParams());
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /** Whether slices hold only what the where selects. */
+    boolean narrowed() {
+        return where != null;
+    }
+
+    private List<Object> whereParams() {
+        return where == null ? List.of() : where.params();
     }
 
     /** Whether {@code a} sorts before {@code b} as PostgreSQL orders uuids (unsigned, byte by byte). */

@@ -12,6 +12,7 @@ import io.docshift.error.Unprocessable;
 import io.docshift.error.Violation;
 import io.docshift.migration.MigrationService.DryRun;
 import io.docshift.migration.MigrationService.Example;
+import io.docshift.migration.step.StepJvm;
 import io.docshift.migration.step.StepSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -43,14 +44,14 @@ public class DryRuns {
     public DryRun run(MigrationDefinition def, JsonNode args, int limit) {
         Optional<DocTable> table = tables.find(def.table());
         if (table.isEmpty()) {
-            return new DryRun(0, 0, List.of());
+            return new DryRun(0, 0, List.of(), def.evaluation().json());
         }
-        return def.isJava() ? javaDryRun(def, table.get(), args, limit) : declarativeDryRun(def, table.get(), limit);
+        return def.inJvm() ? javaDryRun(def, table.get(), args, limit) : declarativeDryRun(def, table.get(), limit);
     }
 
     private DryRun declarativeDryRun(MigrationDefinition def, DocTable table, int limit) {
         Map<String, DocTable> related = StepSql.related(def.steps(), tables::find);
-        BatchSql sql = new BatchSql(table, def.steps(), StepSql.chain(def.steps(), related), RunExecutor.needsIdText(def));
+        BatchSql sql = new BatchSql(table, def.steps(), StepSql.chain(def.steps(), related), RunExecutor.needsIdText(def), RunKind.plain(0), def.where());
         return Jdbc.call(dataSource, c -> {
             long examined;
             long wouldChange;
@@ -81,12 +82,12 @@ public class DryRuns {
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
-            return new DryRun(examined, wouldChange, examples);
+            return new DryRun(examined, wouldChange, examples, def.evaluation().json());
         });
     }
 
     private DryRun javaDryRun(MigrationDefinition def, DocTable table, JsonNode args, int limit) {
-        JavaMigration java = registry.javaMigrations().get(def.name());
+        JavaMigration java = registry.inJvm(def);
         return Jdbc.call(dataSource, c -> {
             long examined = 0;
             long wouldChange = 0;
@@ -102,7 +103,7 @@ public class DryRuns {
                         try {
                             after = java.migrate(id, before.deepCopy(), args);
                         } catch (RuntimeException e) {
-                            String why = java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                            String why = e instanceof StepJvm.Failure ? e.getMessage() : java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage();
                             throw new Unprocessable("A real run would fail on document " + id + ": " + why
                                     + ". Fix the document or the migration; a real run stops on it and names it.",
                                     List.of(new Violation("/" + id, why)), List.of());
@@ -116,7 +117,7 @@ public class DryRuns {
                     }
                 }
             }
-            return new DryRun(examined, wouldChange, examples);
+            return new DryRun(examined, wouldChange, examples, def.evaluation().json());
         });
     }
 }

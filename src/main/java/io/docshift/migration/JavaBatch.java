@@ -30,9 +30,9 @@ final class JavaBatch {
     }
 
     /** Bodies a Java migration changed, with the revision each was read at. */
-    record Changes(List<UUID> ids, List<Long> revisions, List<String> bodies) {
+    record Changes(List<UUID> ids, List<Long> revisions, List<String> bodies, Set<UUID> unchanged) {
         static Changes empty() {
-            return new Changes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            return new Changes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new HashSet<>());
         }
     }
 
@@ -69,14 +69,17 @@ final class JavaBatch {
         return new Prepared(new BatchSql.Slice(after, last, size), changes);
     }
 
-    /** Writes a prepared slice, each body through {@code check} (when there is one) first; returns how many documents changed. */
-    static int write(Connection c, DocTable table, JavaMigration java, JsonNode args, Prepared prepared, RunKind kind, BodyCheck check) throws SQLException {
+    /**
+     * Writes a prepared slice, each body through {@code check} (when there is one) first; returns how many documents
+     * changed, and how many a sweep only stamped with its target version.
+     */
+    static BatchSql.Written write(Connection c, DocTable table, JavaMigration java, JsonNode args, Prepared prepared, RunKind kind, BodyCheck check) throws SQLException {
         Changes changes = prepared.changes();
         check(changes, check);
         Set<UUID> written = write(c, table.sqlName(), changes, kind, prepared.slice());
         List<UUID> raced = changes.ids().stream().filter(id -> !written.contains(id)).toList();
         if (raced.isEmpty()) {
-            return written.size();
+            return counted(written, changes);
         }
         String below = kind.sweep() ? " and schema_version < " + kind.targetVersion() : "";
         Changes again = Changes.empty();
@@ -90,7 +93,14 @@ final class JavaBatch {
             }
         }
         check(again, check);
-        return written.size() + write(c, table.sqlName(), again, kind, prepared.slice()).size();
+        BatchSql.Written first = counted(written, changes);
+        BatchSql.Written second = counted(write(c, table.sqlName(), again, kind, prepared.slice()), again);
+        return new BatchSql.Written(first.changed() + second.changed(), first.stamped() + second.stamped());
+    }
+
+    private static BatchSql.Written counted(Set<UUID> written, Changes changes) {
+        int stamped = (int) written.stream().filter(changes.unchanged()::contains).count();
+        return new BatchSql.Written(written.size() - stamped, stamped);
     }
 
     private static void check(Changes changes, BodyCheck check) {
@@ -111,11 +121,16 @@ final class JavaBatch {
         Optional<ObjectNode> result;
         try {
             result = java.migrate(idText, DocumentJson.fromStoredText(text), args);
+        } catch (io.docshift.migration.step.StepJvm.Failure e) {
+            throw new DocumentFailure(idText, e.getMessage());
         } catch (RuntimeException e) {
             throw new DocumentFailure(idText, java.name() + " threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         boolean changed = result != null && result.isPresent() && !result.get().equals(DocumentJson.fromStoredText(text));
         if (changed || keepUnchanged) {
+            if (!changed) {
+                out.unchanged().add(id);
+            }
             out.ids().add(id);
             out.revisions().add(revision);
             out.bodies().add(changed ? DocumentJson.toStoredText(result.get()) : text);

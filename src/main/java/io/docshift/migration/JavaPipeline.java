@@ -69,7 +69,7 @@ final class JavaPipeline implements AutoCloseable {
     }
 
     /** Writes a prepared slice in the caller's batch transaction, each body checked first; returns how many documents changed. */
-    int write(Connection c, JavaBatch.Prepared prepared, BodyCheck check) throws SQLException {
+    BatchSql.Written write(Connection c, JavaBatch.Prepared prepared, BodyCheck check) throws SQLException {
         return JavaBatch.write(c, table, java, args, prepared, kind, check);
     }
 

@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code docshift_migration_documents_processed_total{migration}}, {@code ..._changed_total{migration}} and
+ * {@code docshift_migration_documents_processed_total{migration}}, {@code ..._changed_total{migration}},
+ * {@code ..._stamped_total{migration}} (a sweep's documents stamped with the new version, body unchanged) and
  * {@code docshift_migration_running{migration}} (1 while this pod works on it).
  */
 @ApplicationScoped
@@ -18,12 +19,18 @@ public class MigrationMetrics {
 
     private final Map<String, Counter> processed = new ConcurrentHashMap<>();
     private final Map<String, Counter> changed = new ConcurrentHashMap<>();
+    private final Map<String, Counter> stamped = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
 
     @Inject
     MeterRegistry registry;
 
-    public void batch(String migration, long processedDocs, long changedDocs) {
+    public void batch(String migration, long processedDocs, long changedDocs, long stampedDocs) {
+        if (stampedDocs > 0) {
+            stamped.computeIfAbsent(migration, m -> Counter.builder("docshift.migration.documents.stamped")
+                    .description("Documents a transition's sweep stamped with its version without changing their body").tag("migration", m)
+                    .register(registry)).increment(stampedDocs);
+        }
         processed.computeIfAbsent(migration, m -> Counter.builder("docshift.migration.documents.processed")
                 .description("Documents a migration has examined").tag("migration", m).register(registry)).increment(processedDocs);
         changed.computeIfAbsent(migration, m -> Counter.builder("docshift.migration.documents.changed")

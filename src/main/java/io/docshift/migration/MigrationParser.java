@@ -10,8 +10,11 @@ import io.docshift.document.TableName;
 import io.docshift.document.json.CanonicalJson;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.Violation;
+import io.docshift.migration.cel.Cel;
+import io.docshift.migration.cel.CelExpression;
 import io.docshift.migration.step.FieldPath;
 import io.docshift.migration.step.Step;
+import io.docshift.migration.step.StepSql;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -27,7 +30,7 @@ public final class MigrationParser {
     public static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     static final int MAX_STEPS = 64;
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
-    private static final Set<String> KEYS = Set.of("name", "table", "steps", "backup", "maxDocumentsPerSecond", "window");
+    private static final Set<String> KEYS = Set.of("name", "table", "where", "steps", "backup", "maxDocumentsPerSecond", "window");
 
     private final List<Violation> problems = new ArrayList<>();
 
@@ -66,7 +69,7 @@ public final class MigrationParser {
         if (bean.backup()) {
             source.put("backup", true); // only when set, so the checksums of existing migrations stay as they were
         }
-        return new MigrationDefinition(bean.name(), bean.table(), List.of(), source.get("java").asText(), bean.backup(), null, null,
+        return new MigrationDefinition(bean.name(), bean.table(), null, List.of(), source.get("java").asText(), bean.backup(), null, null,
                 source, checksum(source));
     }
 
@@ -77,7 +80,7 @@ public final class MigrationParser {
         }
         doc.fieldNames().forEachRemaining(k -> {
             if (!KEYS.contains(k)) {
-                fail("/" + k, "unknown key; a definition has name, table, steps, backup, maxDocumentsPerSecond and window");
+                fail("/" + k, "unknown key; a definition has name, table, where, steps, backup, maxDocumentsPerSecond and window");
             }
         });
         JsonNode n = doc.get("name");
@@ -89,6 +92,15 @@ public final class MigrationParser {
             fail("/table", "required: a table name matching ^[A-Za-z][A-Za-z0-9_]{0,63}$");
         }
         List<Step> steps = steps(doc.get("steps"));
+        CelExpression where = doc.hasNonNull("where") ? expression(doc.get("where"), "/where", true) : null;
+        if (!StepSql.inSql(where == null ? steps : List.of(new Step.Guard(where, steps)))
+                && Step.flatten(steps).stream().anyMatch(st -> st instanceof Step.CountRelated)) {
+            fail("/steps", "countRelated runs in the database, and an expression of this migration can only be evaluated in the JVM;"
+                    + " put them in two migrations (a series), or use expressions PostgreSQL can evaluate (see the README)");
+        }
+        if (where != null) {
+            steps = List.of(new Step.Guard(where, steps));
+        }
         JsonNode backup = doc.get("backup");
         if (backup != null && !backup.isBoolean()) {
             fail("/backup", "true or false");
@@ -104,7 +116,20 @@ public final class MigrationParser {
         }
         MigrationDefinition.Window window = window(doc.get("window"));
         ObjectNode source = ((ObjectNode) doc.deepCopy()).put("name", name);
-        return new MigrationDefinition(name, table, steps, null, backup != null && backup.asBoolean(), rate, window, source, checksum(source));
+        return new MigrationDefinition(name, table, where, steps, null, backup != null && backup.asBoolean(), rate, window, source, checksum(source));
+    }
+
+    private CelExpression expression(JsonNode node, String at, boolean predicate) {
+        if (!node.isTextual()) {
+            fail(at, predicate ? "a CEL condition over doc, e.g. \"doc.spend >= 1000.0\"" : "a CEL expression over doc, e.g. \"doc.spend > 1000.0 ? 'gold' : 'basic'\"");
+            return null;
+        }
+        try {
+            return Cel.compile(node.asText(), at, predicate);
+        } catch (InvalidRequest e) {
+            problems.addAll(e.violations());
+            return null;
+        }
     }
 
     private MigrationDefinition.Window window(JsonNode w) {
@@ -173,11 +198,15 @@ public final class MigrationParser {
                 return f == null || v == null ? null : new Step.SetDefault(f, v);
             }
             case "set" -> {
-                allow(s, at, "op", "field", "value", "from");
+                allow(s, at, "op", "field", "value", "from", "expr");
                 FieldPath f = path(s, "field", at);
-                if (s.has("value") == s.has("from")) {
-                    fail(at, "set takes either \"value\" (a constant) or \"from\" (a field to copy)");
+                if ((s.has("value") ? 1 : 0) + (s.has("from") ? 1 : 0) + (s.has("expr") ? 1 : 0) != 1) {
+                    fail(at, "set takes one of \"value\" (a constant), \"from\" (a field to copy) or \"expr\" (a CEL expression over doc)");
                     return null;
+                }
+                if (s.has("expr")) {
+                    CelExpression x = expression(s.get("expr"), at + "/expr", false);
+                    return f == null || x == null ? null : new Step.Compute(f, x);
                 }
                 if (s.has("from")) {
                     FieldPath from = path(s, "from", at);

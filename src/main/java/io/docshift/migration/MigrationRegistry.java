@@ -2,7 +2,11 @@ package io.docshift.migration;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.docshift.document.json.CanonicalJson;
 import io.docshift.error.Conflict;
+import io.docshift.migration.step.Step;
 import io.docshift.migration.store.MigrationEntity;
 import io.docshift.migration.store.Run;
 import io.docshift.migration.store.RunRepository;
@@ -13,7 +17,9 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +54,18 @@ public class MigrationRegistry {
             }
         }
         return javaBeans;
+    }
+
+    /**
+     * What runs a definition's batches in the JVM: its Java bean (null if this build lacks it), or its declarative
+     * steps when a CEL expression among them can only be evaluated there; null for a migration run in SQL.
+     */
+    public JavaMigration inJvm(MigrationDefinition def) {
+        return switch (def.evaluation()) {
+            case JAVA -> javaMigrations().get(def.name());
+            case JVM -> new CelStepsMigration(def);
+            case SQL -> null;
+        };
     }
 
     /**
@@ -117,6 +135,52 @@ public class MigrationRegistry {
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException("stored definition of " + e.name + " is not JSON", ex);
         }
+    }
+
+    /**
+     * A series of declarative migrations of one table as the one migration a transition's sweep runs: their steps
+     * in order, backed up when all of them keep backups, the slowest throttle, the first window; its checksum
+     * covers every member's. A single migration is itself.
+     */
+    public static MigrationDefinition series(List<MigrationDefinition> members) {
+        if (members.size() == 1) {
+            return members.get(0);
+        }
+        List<Step> steps = new ArrayList<>();
+        ArrayNode sources = MAPPER.createArrayNode();
+        StringBuilder checksums = new StringBuilder();
+        Double throttle = null;
+        MigrationDefinition.Window window = null;
+        boolean backup = true;
+        for (MigrationDefinition m : members) {
+            if (m.isJava()) {
+                throw new IllegalArgumentException("a series is declarative only: " + m.name() + " is a Java migration");
+            }
+            steps.addAll(m.steps());
+            sources.add(m.source());
+            checksums.append(m.checksum()).append(',');
+            backup &= m.backup();
+            if (m.maxDocumentsPerSecond() != null) {
+                throttle = throttle == null ? m.maxDocumentsPerSecond() : Math.min(throttle, m.maxDocumentsPerSecond());
+            }
+            window = window == null ? m.window() : window;
+        }
+        return new MigrationDefinition(members.get(0).name(), members.get(0).table(), null, List.copyOf(steps), null, backup, throttle, window,
+                sources, CanonicalJson.sha256(TextNode.valueOf(checksums.toString())));
+    }
+
+    /** The definition a run applies: its migration's, or its series' (empty if this build cannot run one of them). */
+    public Optional<MigrationDefinition> definition(Run run) {
+        List<MigrationDefinition> members = new ArrayList<>();
+        for (String name : run.migrations()) {
+            MigrationEntity e = QuarkusTransaction.joiningExisting().call(() -> MigrationEntity.<MigrationEntity>findById(name));
+            Optional<MigrationDefinition> d = e == null ? Optional.empty() : definition(e);
+            if (d.isEmpty()) {
+                return Optional.empty();
+            }
+            members.add(d.get());
+        }
+        return Optional.of(series(members));
     }
 
     /** Registers every Java migration bean of this build; a drifted one is reported, never fatal (F11, F12). */

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.docshift.coordination.PgNotifications;
 import io.docshift.db.Jdbc;
 import io.docshift.document.DocumentsConfig;
+import io.docshift.document.store.DocTable;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.error.Conflict;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.NotFound;
+import io.docshift.migration.step.StepSql;
 import io.docshift.migration.store.MigrationEntity;
 import io.docshift.migration.store.Run;
 import io.docshift.migration.store.RunRepository;
@@ -63,7 +65,9 @@ public class MigrationService {
     }
 
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "DryRun")
-    public record DryRun(long examined, long wouldChange, List<Example> documents) implements RunOutcome {
+    public record DryRun(long examined, long wouldChange, List<Example> documents,
+                         @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "sql, jvm or java: where a run would change documents", enumeration = {"sql", "jvm", "java"})
+                         String evaluation) implements RunOutcome {
     }
 
     /** One document a dry run would change. */
@@ -123,11 +127,25 @@ public class MigrationService {
         if (done.isPresent() && !request.rerun()) {
             return new Skipped(true, done.get().id());
         }
-        long total = tables.find(def.table()).map(t -> tables.documents(t, documents.exactCountBelow())).orElse(0L);
+        long total = tables.find(def.table()).map(t -> total(def, t)).orElse(0L);
         long id = runs.insert(new RunRepository.NewRun(name, m.checksum, args.toString(), request.limit(), config.initialBatchSize(),
                 def.backup(), total, null, null, null));
         announce(id);
         return new Started(id, RunState.PENDING.sql());
+    }
+
+    /** How many documents a run walks: those its where selects when PostgreSQL evaluates it, else all of them. */
+    private long total(MigrationDefinition def, DocTable table) {
+        if (def.where() == null || def.inJvm()) {
+            return tables.documents(table, documents.exactCountBelow());
+        }
+        return Jdbc.call(dataSource, c -> new BatchSql(table, def.steps(), StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find)),
+                RunExecutor.needsIdText(def), RunKind.plain(0), def.where()).total(c));
+    }
+
+    /** The definition of a stored migration (empty for a Java migration this build lacks). */
+    public Optional<MigrationDefinition> definition(MigrationEntity m) {
+        return registry.definition(m);
     }
 
     public Run runById(long id) {

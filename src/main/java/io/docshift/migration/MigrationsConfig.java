@@ -40,6 +40,13 @@ public interface MigrationsConfig {
     @WithDefault("15s")
     Duration staleAfter();
 
+    /**
+     * How long a finished run keeps its backups: the window in which it, or the transition it swept for (even
+     * after activation), can be rolled back. Then they are dropped (DELETE /api/migrations/runs/{id}/backups drops them sooner).
+     */
+    @WithDefault("7d")
+    Duration backupRetention();
+
     /** How often a running migration logs its progress. */
     @WithDefault("5s")
     Duration progressLogInterval();

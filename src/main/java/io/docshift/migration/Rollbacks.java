@@ -7,7 +7,6 @@ import io.docshift.document.store.TableRegistry;
 import io.docshift.error.Conflict;
 import io.docshift.error.Violation;
 import io.docshift.migration.step.Step;
-import io.docshift.migration.store.MigrationEntity;
 import io.docshift.migration.store.Run;
 import io.docshift.migration.store.RunRepository;
 import io.docshift.schema.ActiveSchema;
@@ -83,6 +82,10 @@ public class Rollbacks {
             throw new Conflict("Run " + run.id() + " of '" + run.migration() + "' kept no backups, so its documents cannot be restored. "
                     + "Register migrations with \"backup\": true to be able to roll them back.");
         }
+        if (run.backupsDroppedAt() != null) {
+            throw new Conflict("The backups of run " + run.id() + " were dropped at " + run.backupsDroppedAt()
+                    + " (docshift.migrations.backup-retention, or by hand), so its documents cannot be restored.");
+        }
         if (run.state().active()) {
             throw new Conflict("Run " + run.id() + " is " + run.state().sql() + "; cancel it before rolling it back.",
                     Map.of("runId", run.id(), "state", run.state().sql()));
@@ -95,8 +98,7 @@ public class Rollbacks {
 
     /** The definition a run used; 409 if this build cannot read it. */
     public MigrationDefinition definition(Run run) {
-        MigrationEntity m = QuarkusTransaction.requiringNew().call(() -> MigrationEntity.<MigrationEntity>findById(run.migration()));
-        return registry.definition(m).orElseThrow(() -> new Conflict("Migration '" + run.migration() + "' is a Java migration this build does not carry."));
+        return registry.definition(run).orElseThrow(() -> new Conflict("Migration '" + run.migration() + "' is a Java migration this build does not carry."));
     }
 
     /**

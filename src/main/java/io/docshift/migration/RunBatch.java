@@ -71,18 +71,20 @@ public class RunBatch {
             if (slice.size() == 0) {
                 return endOfTable(c, run, sql);
             }
-            int changed = run.kind.rollback() ? sql.rollBack(c, slice, check)
+            BatchSql.Written written = run.kind.rollback() ? sql.rollBack(c, slice, check)
                     : pipeline != null ? pipeline.write(c, prepared, check) : sql.applySteps(c, slice, check);
             long processed = run.processed + slice.size();
             boolean reachedLimit = run.maxDocuments != null && processed >= run.maxDocuments;
-            if (!runs.commitBatch(c, run.runId, worker.id(), run.position, slice.last(), processed, run.changed + changed, run.batchSize, reachedLimit)) {
+            if (!runs.commitBatch(c, run.runId, worker.id(), run.position, slice.last(), processed, run.changed + written.changed(),
+                    run.stamped + written.stamped(), run.batchSize, reachedLimit)) {
                 return lost(c, run);
             }
             c.commit();
             run.position = slice.last();
             run.processed = processed;
-            run.changed += changed;
-            metrics.batch(run.migration, slice.size(), changed);
+            run.changed += written.changed();
+            run.stamped += written.stamped();
+            metrics.batch(run.migration, slice.size(), written.changed(), written.stamped());
             if (reachedLimit) {
                 LOG.infof("Migration %s run %d stopped at its limit of %d documents", run.migration, run.runId, run.maxDocuments);
                 return Outcome.DONE;

@@ -6,10 +6,8 @@ import io.docshift.document.store.DocTable;
 import io.docshift.document.store.TableRegistry;
 import io.docshift.migration.step.Step;
 import io.docshift.migration.step.StepSql;
-import io.docshift.migration.store.MigrationEntity;
 import io.docshift.migration.store.Run;
 import io.docshift.migration.store.RunRepository;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -66,8 +64,7 @@ public class RunExecutor {
         Run claim = claimed.get();
         RunProgress run = new RunProgress(claim);
         LOG.infof("Worker %s took run %d of %s at %d processed", worker.id(), runId, run.migration, run.processed);
-        MigrationEntity entity = QuarkusTransaction.joiningExisting().call(() -> MigrationEntity.findById(run.migration));
-        Optional<MigrationDefinition> found = registry.definition(entity);
+        Optional<MigrationDefinition> found = registry.definition(claim);
         if (found.isEmpty()) {
             LOG.warnf("Run %d of %s needs a Java migration this build lacks; leaving it to a pod that has it", runId, run.migration);
             return;
@@ -86,9 +83,9 @@ public class RunExecutor {
         Integer rolledTarget = claim.rollbackOf() == null ? null : runs.find(claim.rollbackOf()).map(Run::targetVersion).orElse(null);
         run.kind = new RunKind(runId, claim.targetVersion(), claim.backup(), claim.rollbackOf(), rolledTarget,
                 claim.rollbackOf() == null ? List.of() : Step.inverse(def.steps()));
-        BatchSql sql = new BatchSql(table.get(), def.steps(), def.isJava() ? null : StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find)),
-                needsIdText(def), run.kind);
-        JavaMigration java = def.isJava() && !run.kind.rollback() ? registry.javaMigrations().get(def.name()) : null;
+        BatchSql sql = new BatchSql(table.get(), def.steps(), def.inJvm() ? null : StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find)),
+                needsIdText(def), run.kind, def.where());
+        JavaMigration java = def.inJvm() && !run.kind.rollback() ? registry.inJvm(def) : null;
         metrics.running(run.migration, true);
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may
         // scan the whole table for every batch. Plan each batch for its own bounds.
@@ -158,7 +155,7 @@ public class RunExecutor {
     }
 
     static boolean needsIdText(MigrationDefinition def) {
-        return def.steps().stream().anyMatch(s -> s instanceof Step.CountRelated);
+        return Step.flatten(def.steps()).stream().anyMatch(s -> s instanceof Step.CountRelated);
     }
 
     /** PostgreSQL's message without its "ERROR: " prefix and context lines. */

@@ -24,6 +24,7 @@ final class RunProgress {
     UUID position;
     long processed;
     long changed;
+    long stamped;
     int batchSize;
 
     RunProgress(Run run) {
@@ -40,6 +41,7 @@ final class RunProgress {
         this.position = run.position();
         this.processed = run.processed();
         this.changed = run.changed();
+        this.stamped = run.stamped();
         this.batchSize = run.batchSize();
     }
 

@@ -8,10 +8,11 @@ import io.docshift.migration.store.RunState;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /** A run as the API shows it, with its rate and the time it still needs. */
 @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Run", description = "A migration run with its progress, rate and time left")
-public record RunView(long runId, String migration, String state, long processed, long changed, long total,
+public record RunView(long runId, String migration, List<String> series, String state, long processed, long changed, long stamped, long total,
                       Double documentsPerSecond, Long etaSeconds, String owner, Error error, JsonNode args,
                       Long limit, Long transitionId, Long rollbackOf, boolean backup,
                       OffsetDateTime requestedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
@@ -36,7 +37,7 @@ public record RunView(long runId, String migration, String state, long processed
         }
         Error error = r.errorMessage() == null ? null : new Error(r.errorId(), r.errorMessage());
         try {
-            return new RunView(r.id(), r.migration(), r.state().sql(), r.processed(), r.changed(), r.total(), rate, eta, r.owner(), error,
+            return new RunView(r.id(), r.migration(), r.series(), r.state().sql(), r.processed(), r.changed(), r.stamped(), r.total(), rate, eta, r.owner(), error,
                     MAPPER.readTree(r.args()), r.maxDocuments(), r.transitionId(), r.rollbackOf(), r.backup(),
                     r.requestedAt(), r.startedAt(), r.finishedAt());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

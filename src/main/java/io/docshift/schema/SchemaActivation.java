@@ -114,6 +114,27 @@ public class SchemaActivation {
         return version;
     }
 
+    /**
+     * Makes {@code version} (0: no schema) the active one again, in the transaction open on {@code c}, whose caller
+     * has closed the write gate: a transition rolled back after it activated its target. Its indexes come back.
+     */
+    public void revert(Connection c, int version, Schema schema) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("update docshift.schema_state set active_version = ?")) {
+            p.setObject(1, version == 0 ? null : version);
+            p.executeUpdate();
+        }
+        if (schema != null) {
+            indexes.reconcile(schema);
+        }
+        notifications.publish(c, "schema", Integer.toString(version));
+    }
+
+    /** After {@link #revert} committed: this pod serves the version at once, and builds its indexes. */
+    public void reverted() {
+        active.refresh();
+        builder.kick();
+    }
+
     private List<TableReport> lateViolations(Connection c, Target target) throws SQLException {
         List<TableReport> late = new ArrayList<>();
         for (TableSchema t : target.toCheck()) {

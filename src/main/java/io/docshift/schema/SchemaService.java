@@ -65,7 +65,8 @@ public class SchemaService {
         ActiveSchema.Snapshot current = active.refresh();
         List<SchemaChange> changes = SchemaDiff.between(current.schema(), next);
         List<TableReport> reports = activation.fullCheck(SchemaActivation.tablesToCheck(current.schema(), next));
-        return new Plan(current.version() == 0 ? null : current.version(), next.hash(), changes, reports, reports.isEmpty());
+        List<TransitionPort.Sweep> sweeps = next.migrations().isEmpty() ? List.of() : transitions.sweeps(next);
+        return new Plan(current.version() == 0 ? null : current.version(), next.hash(), changes, reports, sweeps, reports.isEmpty());
     }
 
     /** Applies {@code doc}; the same content as the active version is a no-op returning that version. */
@@ -113,7 +114,8 @@ public class SchemaService {
             return null;
         }
         List<SchemaChange> changes = SchemaDiff.between(current.schema(), next);
-        Set<String> migrated = next.migrations().isEmpty() ? Set.of() : transitions.migratedTables(next);
+        Set<String> migrated = next.migrations().isEmpty() ? Set.of()
+                : transitions.sweeps(next).stream().map(TransitionPort.Sweep::table).collect(java.util.stream.Collectors.toSet());
         next.tables().keySet().forEach(tables::getOrCreate);
         List<TableSchema> toCheck = SchemaActivation.tablesToCheck(current.schema(), next);
 

@@ -2,7 +2,6 @@ package io.docshift.schema;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What a schema push needs from schema transitions. It is implemented in {@code io.docshift.transition}, which
@@ -23,8 +22,15 @@ public interface TransitionPort {
     /** The unfinished transition to a schema of this hash (a repeated push), if any; 409 if one to another schema is. */
     Optional<? extends View> openWithHash(String hash);
 
-    /** The tables that the migrations {@code next} names bring to it; 400 naming {@code /migrations/i} when they cannot run. */
-    Set<String> migratedTables(Schema next);
+    /** One sweep a transition to a schema would run: a table, its migrations in order, and where they run. */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "PlannedSweep")
+    record Sweep(String table, List<String> migrations,
+                 @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "sql (in PostgreSQL), jvm (a CEL expression only the JVM evaluates) or java", enumeration = {"sql", "jvm", "java"})
+                 String evaluation) {
+    }
+
+    /** The sweeps that the migrations {@code next} names would run, one per table; 400 naming {@code /migrations/i} when they cannot run. */
+    List<Sweep> sweeps(Schema next);
 
     /** Opens a transition from {@code current} to {@code next}; the caller holds the push lock. */
     View start(ActiveSchema.Snapshot current, Schema next, List<SchemaChange> changes);

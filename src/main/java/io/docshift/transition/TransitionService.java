@@ -21,25 +21,29 @@ import io.docshift.migration.store.RunRepository;
 import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.IndexActivation;
 import io.docshift.schema.Schema;
+import io.docshift.schema.SchemaActivation;
 import io.docshift.schema.SchemaChange;
-import io.docshift.schema.TableReport;
 import io.docshift.schema.TransitionPort;
 import io.docshift.schema.TransitionState;
 import io.docshift.schema.WriteGate;
 import io.docshift.schema.index.IndexBuilder;
 import io.docshift.schema.store.SchemaVersionEntity;
+import io.docshift.schema.validate.Validator;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
+
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Starts schema transitions, shows them, and rolls them back. A transition is started by a schema push that
@@ -76,13 +80,16 @@ public class TransitionService implements TransitionPort {
     @Inject
     TransitionRepository repository;
     @Inject
+    SchemaActivation activation;
+    @Inject
     RunRepository runs;
     @Inject
     DataSource dataSource;
 
     /** One migration of a transition and its sweep. */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "TransitionMigration", description = "One migration of a transition and its sweep run")
-    public record MigrationView(String name, Long runId, String state, long processed, long total, Long rollbackRunId) {
+    public record MigrationView(String name, List<String> series, Long runId, String state, long processed, long changed, long stamped, long total,
+                                Long rollbackRunId) {
     }
 
     /** What {@code GET /api/schema/transition} shows. */
@@ -97,20 +104,21 @@ public class TransitionService implements TransitionPort {
     }
 
     @Override
-    public Set<String> migratedTables(Schema next) {
-        Set<String> migrated = new HashSet<>();
-        requireMigrations(next).forEach(d -> migrated.add(d.table()));
-        return migrated;
+    public List<Sweep> sweeps(Schema next) {
+        return requireMigrations(next).stream()
+                .map(d -> new Sweep(d.table(), d.source().isArray() ? seriesNames(next, d.table()) : List.of(d.name()), d.evaluation().json()))
+                .toList();
     }
 
     /**
-     * Refuses (400) a schema whose migrations cannot take the data to it: unknown names, a table with two
-     * migrations, or a migration of a table the schema does not declare; returns their definitions.
+     * Refuses (400) a schema whose migrations cannot take the data to it: unknown names, a migration of a table the
+     * schema does not declare, or a series (several migrations of one table, applied in the order listed) that is
+     * not all declarative; returns one definition per table, a series composed into one.
      */
     List<MigrationDefinition> requireMigrations(Schema next) {
-        List<MigrationDefinition> defs = new ArrayList<>();
+        Map<String, List<MigrationDefinition>> byTable = new LinkedHashMap<>();
+        Map<String, Integer> firstAt = new HashMap<>();
         List<Violation> problems = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
         for (int i = 0; i < next.migrations().size(); i++) {
             String name = next.migrations().get(i);
             String at = "/migrations/" + i;
@@ -127,16 +135,20 @@ public class TransitionService implements TransitionPort {
             String table = def.get().table();
             if (next.table(table) == null) {
                 problems.add(new Violation(at, "'" + name + "' migrates table '" + table + "', which this schema does not declare"));
-            } else if (!seen.add(table)) {
-                problems.add(new Violation(at, "table '" + table + "' already has a migration in this transition; put all its steps in one migration"));
-            } else {
-                defs.add(def.get());
+                continue;
+            }
+            List<MigrationDefinition> series = byTable.computeIfAbsent(table, t -> new ArrayList<>());
+            firstAt.putIfAbsent(table, i);
+            series.add(def.get());
+            if (series.size() > 1 && series.stream().anyMatch(MigrationDefinition::isJava)) {
+                problems.add(new Violation(at, "table '" + table + "' already has migration /migrations/" + firstAt.get(table)
+                        + "; a series of migrations on one table must be declarative (a Java migration runs alone)"));
             }
         }
         if (!problems.isEmpty()) {
             throw new InvalidRequest("The schema's migrations cannot run: " + problems.get(0).path() + ": " + problems.get(0).message(), problems);
         }
-        return defs;
+        return byTable.values().stream().map(MigrationRegistry::series).toList();
     }
 
     /**
@@ -157,8 +169,9 @@ public class TransitionService implements TransitionPort {
             long id = repository.open(c, current.version() == 0 ? null : current.version(), v.version);
             for (MigrationDefinition d : defs) {
                 long total = tables.find(d.table()).map(t -> tables.documents(t, documents.exactCountBelow())).orElse(0L);
+                List<String> series = d.source().isArray() ? seriesNames(next, d.table()) : null;
                 runs.insert(c, new RunRepository.NewRun(d.name(), d.checksum(), "{}", null, migrations.initialBatchSize(), d.backup(),
-                        total, id, v.version, null));
+                        total, id, v.version, null, series));
             }
             indexes.add(next);
             notifications.publish(c, "schema", Integer.toString(v.version));
@@ -169,6 +182,16 @@ public class TransitionService implements TransitionPort {
         active.refresh();
         builder.kick();
         return latest().filter(t -> t.toVersion() == version).orElseThrow();
+    }
+
+    /** The names of the series that migrates {@code table} in {@code next}, in the order the schema lists them. */
+    private List<String> seriesNames(Schema next, String table) {
+        List<String> names = new ArrayList<>();
+        for (String name : next.migrations()) {
+            MigrationEntity e = QuarkusTransaction.requiringNew().call(() -> MigrationEntity.<MigrationEntity>findById(name));
+            registry.definition(e).filter(d -> d.table().equals(table)).ifPresent(d -> names.add(name));
+        }
+        return names;
     }
 
     /** The latest transition, in whatever state, with the progress of its migrations. */
@@ -182,7 +205,8 @@ public class TransitionService implements TransitionPort {
         for (Run run : of) {
             if (run.rollbackOf() == null) {
                 Long rollback = of.stream().filter(o -> Long.valueOf(run.id()).equals(o.rollbackOf())).map(Run::id).reduce((a, b) -> b).orElse(null);
-                ms.add(new MigrationView(run.migration(), run.id(), run.state().sql(), run.processed(), run.total(), rollback));
+                ms.add(new MigrationView(run.migration(), run.migrations(), run.id(), run.state().sql(), run.processed(), run.changed(), run.stamped(),
+                        run.total(), rollback));
             }
         }
         try {
@@ -227,36 +251,97 @@ public class TransitionService implements TransitionPort {
      */
     @Override
     public View rollBack() {
-        View open = latest().filter(View::isOpen)
-                .orElseThrow(() -> new Conflict("No schema transition is open; an active version is changed by pushing another schema."));
-        List<Run> of = runs.ofTransition(open.id());
-        for (Run run : of) {
-            if (!run.backup()) {
-                throw new Conflict("Migration '" + run.migration() + "' of transition " + open.id() + " kept no backups, so the documents it"
-                        + " changed cannot be restored. Register transition migrations with \"backup\": true to be able to roll them back.");
-            }
+        View latest = latest().orElseThrow(() -> new Conflict("No schema transition has ever run."));
+        if (TransitionState.of(latest.state()) == TransitionState.ACTIVE) {
+            return rollBackActive(latest);
         }
+        if (!latest.isOpen()) {
+            throw new Conflict("Schema transition " + latest.id() + " is " + latest.state() + "; there is nothing to roll back.");
+        }
+        List<Run> of = runs.ofTransition(latest.id());
+        requireBackups(latest, of);
         ActiveSchema.Snapshot current = active.refresh();
         QuarkusTransaction.requiringNew().run(() -> Jdbc.call(dataSource, c -> {
             gate.close(c);
-            if (!repository.move(c, open.id(), TransitionState.OPEN, TransitionState.ROLLING_BACK, null)) {
-                throw repository.moved(open.id(), "rolled back");
+            if (!repository.move(c, latest.id(), TransitionState.OPEN, TransitionState.ROLLING_BACK, null)) {
+                throw repository.moved(latest.id(), "rolled back");
             }
             for (Run run : of) {
                 MigrationDefinition def = rollbacks.definition(run);
-                List<TableReport> blocked = rollbacks.blocking(c, run, def, current.enforcedValidator(def.table()), run.targetVersion());
-                Rollbacks.refuseIfBlocked(blocked, run);
+                Rollbacks.refuseIfBlocked(rollbacks.blocking(c, run, def, current.enforcedValidator(def.table()), run.targetVersion()), run);
             }
-            runs.cancelAll(c, open.id());
+            runs.cancelAll(c, latest.id());
             for (Run run : of) {
-                rollbacks.createRun(c, run, open.fromVersion() == null ? 0 : open.fromVersion());
+                rollbacks.createRun(c, run, latest.fromVersion() == null ? 0 : latest.fromVersion());
             }
             notifications.publish(c, "schema", "rollback");
             notifications.publish(c, "run", "rollback");
             return null;
         }));
-        LOG.infof("Schema transition %d is rolling back to version %s", open.id(), open.fromVersion());
+        LOG.infof("Schema transition %d is rolling back to version %s", latest.id(), latest.fromVersion());
         active.refresh();
         return latest().orElseThrow(() -> new NotFound("No schema transition"));
+    }
+
+    /**
+     * Rolls back a transition that already activated its target, while its backups are kept and no schema was
+     * pushed since: with the write gate closed, the previous version becomes active again and rollback runs give
+     * the documents their saved bodies (those written since in the new shape go through the inverse steps). What
+     * would not fit the previous version refuses it (409, counts and examples), changing nothing. Until the
+     * rollback runs complete, documents they have not reached yet are served as stored, in the new shape.
+     */
+    private View rollBackActive(View t) {
+        ActiveSchema.Snapshot current = active.refresh();
+        if (current.version() != t.toVersion()) {
+            throw new Conflict("Version " + current.version() + " was pushed after transition " + t.id() + " activated version " + t.toVersion()
+                    + "; only the latest transition can be rolled back.");
+        }
+        List<Run> of = runs.ofTransition(t.id()).stream().filter(r -> r.rollbackOf() == null).toList();
+        requireBackups(t, of);
+        Schema previous = t.fromVersion() == null ? null
+                : active.parse(QuarkusTransaction.requiringNew().call(() -> SchemaVersionEntity.findVersion(t.fromVersion()).orElseThrow().source));
+        QuarkusTransaction.requiringNew().run(() -> Jdbc.call(dataSource, c -> {
+            gate.close(c);
+            if (!repository.move(c, t.id(), EnumSet.of(TransitionState.ACTIVE), TransitionState.ROLLING_BACK, null)) {
+                throw repository.moved(t.id(), "rolled back");
+            }
+            for (Run run : of) {
+                MigrationDefinition def = rollbacks.definition(run);
+                Rollbacks.refuseIfBlocked(rollbacks.blocking(c, run, def, enforced(previous, def.table()), run.targetVersion()), run);
+            }
+            for (Run run : of) {
+                rollbacks.createRun(c, run, t.fromVersion() == null ? 0 : t.fromVersion());
+            }
+            activation.revert(c, t.fromVersion() == null ? 0 : t.fromVersion(), previous);
+            notifications.publish(c, "run", "rollback");
+            return null;
+        }));
+        activation.reverted();
+        LOG.infof("Schema transition %d, active since %s, is rolling back: version %s is active again", t.id(), t.finishedAt(), t.fromVersion());
+        return latest().orElseThrow(() -> new NotFound("No schema transition"));
+    }
+
+    private static Validator enforced(Schema schema, String table) {
+        if (schema == null || !schema.validation() || schema.table(table) == null) {
+            return null;
+        }
+        return schema.table(table).document();
+    }
+
+    /** 409 unless every migration of the transition kept backups, still there. */
+    private static void requireBackups(View t, List<Run> of) {
+        for (Run run : of) {
+            if (run.rollbackOf() != null) {
+                continue;
+            }
+            if (!run.backup()) {
+                throw new Conflict("Migration '" + run.migration() + "' of transition " + t.id() + " kept no backups, so the documents it"
+                        + " changed cannot be restored. Register transition migrations with \"backup\": true to be able to roll them back.");
+            }
+            if (run.backupsDroppedAt() != null) {
+                throw new Conflict("The backups of run " + run.id() + " (" + run.migration() + ") were dropped at " + run.backupsDroppedAt()
+                        + " (docshift.migrations.backup-retention, or by hand): transition " + t.id() + " can no longer be rolled back.");
+            }
+        }
     }
 }

@@ -68,7 +68,9 @@ public class Upgrader implements Upgrades {
         return plans.computeIfAbsent(transition.id() + "/" + table, k -> load(transition, table));
     }
 
+    /** The plan of a table: the one migration, or the series, that the transition's target names for it. */
     private Optional<Plan> load(OpenTransition t, String table) {
+        List<MigrationDefinition> series = new ArrayList<>();
         for (String name : t.target().migrations()) {
             MigrationEntity e = Jdbc.call(dataSource, c -> find(c, name));
             if (e == null) {
@@ -83,12 +85,15 @@ public class Upgrader implements Upgrades {
                 LOG.warnf("Transition %d: this build lacks Java migration %s; documents of %s are upgraded by the sweep only", t.id(), name, table);
                 return Optional.of(new Plan(t.id(), t.toVersion(), null, null, null, null));
             }
-            MigrationDefinition d = def.get();
-            return Optional.of(new Plan(t.id(), t.toVersion(), d, d.isJava() ? registry.javaMigrations().get(d.name()) : null,
-                    d.isJava() ? null : StepSql.chain(d.steps(), StepSql.related(d.steps(), tables::find)),
-                    d.isJava() ? null : StepSql.chain(Step.inverse(d.steps()), Map.of())));
+            series.add(def.get());
         }
-        return Optional.empty();
+        if (series.isEmpty()) {
+            return Optional.empty();
+        }
+        MigrationDefinition d = MigrationRegistry.series(series);
+        return Optional.of(new Plan(t.id(), t.toVersion(), d, registry.inJvm(d),
+                d.inJvm() ? null : StepSql.chain(d.steps(), StepSql.related(d.steps(), tables::find)),
+                d.isJava() ? null : StepSql.chain(Step.inverse(d.steps()), Map.of())));
     }
 
     /**

@@ -182,7 +182,7 @@ const pages = {
     main.innerHTML = `<h1>Run ${run.runId} of <a href="#/migrations/${encodeURIComponent(run.migration)}">${esc(run.migration)}</a></h1>
       <section class="card"><p>State: <span id="run-state" class="state ${esc(run.state)}">${esc(run.state)}</span></p>
       <p>${bar(run.processed, run.total, run.state, run.runId)}</p>
-      <p>Changed ${num(run.changed)} · <span id="run-rate">${run.documentsPerSecond != null ? num(Math.round(run.documentsPerSecond)) : '–'}</span> documents/s ·
+      <p>Changed ${num(run.changed)}${run.stamped ? ` · stamped ${num(run.stamped)}` : ''} · <span id="run-rate">${run.documentsPerSecond != null ? num(Math.round(run.documentsPerSecond)) : '–'}</span> documents/s ·
         ETA <span id="run-eta">${run.etaSeconds != null ? duration(run.etaSeconds * 1000) : '–'}</span> · pod <code id="run-owner">${esc(run.owner || '–')}</code></p>
       <p>Started ${when(run.startedAt)} · finished ${when(run.finishedAt)}</p>
       <div id="run-chart">${spark(live.get(run.runId))}</div>

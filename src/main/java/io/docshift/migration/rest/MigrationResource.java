@@ -43,16 +43,20 @@ public class MigrationResource {
     io.docshift.migration.Rollbacks rollbacks;
     @Inject
     MigrationService migrations;
+    @Inject
+    io.docshift.migration.Backups backups;
 
     /** A definition with its checksum, its latest run and, for one migration, all its runs. */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Migration")
-    public record MigrationView(String name, String kind, String checksum, JsonNode definition, RunView latestRun, List<RunView> runs) {
+    public record MigrationView(String name, String kind,
+                                @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Where batches change documents: sql (in PostgreSQL), jvm (a CEL expression PostgreSQL cannot evaluate) or java", enumeration = {"sql", "jvm", "java"})
+                                String evaluation, String checksum, JsonNode definition, RunView latestRun, List<RunView> runs) {
     }
 
     /** One finished run in the migration log. */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "LogEntry")
     public record LogEntry(long runId, String name, String checksum, JsonNode args, String state, long processed, long changed,
-                           String owner, OffsetDateTime startedAt, OffsetDateTime finishedAt, Long durationMs, RunView.Error error) {
+                           long stamped, String owner, OffsetDateTime startedAt, OffsetDateTime finishedAt, Long durationMs, RunView.Error error) {
     }
 
     @GET
@@ -70,7 +74,7 @@ public class MigrationResource {
         return migrations.log().stream().map(r -> {
             RunView v = RunView.of(r);
             Long ms = r.startedAt() == null || r.finishedAt() == null ? null : Duration.between(r.startedAt(), r.finishedAt()).toMillis();
-            return new LogEntry(r.id(), r.migration(), r.checksum(), v.args(), v.state(), r.processed(), r.changed(), r.owner(),
+            return new LogEntry(r.id(), r.migration(), r.checksum(), v.args(), v.state(), r.processed(), r.changed(), r.stamped(), r.owner(),
                     r.startedAt(), r.finishedAt(), ms, v.error());
         }).toList();
     }
@@ -161,6 +165,17 @@ public class MigrationResource {
         return Response.status(202).entity(rollbacks.rollBack(id(runId))).build();
     }
 
+    @jakarta.ws.rs.DELETE
+    @Path("/runs/{runId}/backups")
+    @Operation(operationId = "dropRunBackups", summary = "Drop a run's backups once its result is trusted; it can no longer be rolled back",
+            description = "Backups are dropped by themselves after docshift.migrations.backup-retention (7 days).")
+    @APIResponse(responseCode = "204", description = "Dropped")
+    @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "No backups, dropped already, or the run or its rollback is active", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public void dropBackups(@PathParam("runId") String runId) {
+        backups.drop(id(runId));
+    }
+
     private static long id(String text) {
         try {
             return Long.parseLong(text);
@@ -192,9 +207,10 @@ public class MigrationResource {
                 limit == null || limit.isNull() ? null : limit.asLong(), n.path("rerun").asBoolean(false));
     }
 
-    private static MigrationView view(MigrationEntity m, RunView latest, List<RunView> runs) {
+    private MigrationView view(MigrationEntity m, RunView latest, List<RunView> runs) {
+        String evaluation = migrations.definition(m).map(d -> d.evaluation().json()).orElse("java");
         try {
-            return new MigrationView(m.name, m.kind, m.checksum, MAPPER.readTree(m.definition), latest, runs);
+            return new MigrationView(m.name, m.kind, evaluation, m.checksum, MAPPER.readTree(m.definition), latest, runs);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

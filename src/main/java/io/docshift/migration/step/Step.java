@@ -1,6 +1,7 @@
 package io.docshift.migration.step;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.docshift.migration.cel.CelExpression;
 
 import java.util.List;
 
@@ -41,21 +42,37 @@ public sealed interface Step {
     record Join(List<FieldPath> from, String separator, FieldPath into) implements Step {
     }
 
+    /**
+     * Set {@code field} to the value of a CEL expression over the document as the previous steps left it
+     * ({@code "op": "set", "expr": ...}); an expression without a value for a document fails the run, naming it.
+     */
+    record Compute(FieldPath field, CelExpression expr) implements Step {
+    }
+
+    /**
+     * The steps of a migration limited by {@code "where"}: they apply to the documents for which the CEL
+     * condition is true, as the previous steps left them; the others are left as they are.
+     */
+    record Guard(CelExpression condition, List<Step> steps) implements Step {
+    }
+
     /** Set {@code field} to the number of documents of {@code table} whose {@code foreignKey} is this document's {@code _id}. */
     record CountRelated(FieldPath field, String table, FieldPath foreignKey) implements Step {
     }
 
     /**
      * The steps that undo {@code steps} as far as they can be undone without a backup: a rename is renamed
-     * back, a split joined back, a copied or counted field removed. A default, a constant, a conversion or a
-     * removal cannot be undone and is left as it is; whether the result fits the older schema is for the caller
-     * to check.
+     * back, a split joined back, a copied or counted field removed. A default, a constant, a computed value, a
+     * conversion or a removal cannot be undone and is left as it is; the steps of a {@code where} are undone
+     * wherever they left their mark. Whether the result fits the older schema is for the caller to check.
      */
-    static List<Step> inverse(List<Step> steps) {
+    public static List<Step> inverse(List<Step> steps) {
         List<Step> out = new java.util.ArrayList<>();
         for (int i = steps.size() - 1; i >= 0; i--) {
             Step s = steps.get(i);
-            if (s instanceof Rename r) {
+            if (s instanceof Guard g) {
+                out.addAll(inverse(g.steps()));
+            } else if (s instanceof Rename r) {
                 out.add(new Rename(r.to(), r.from()));
             } else if (s instanceof Split sp) {
                 out.add(new Join(sp.into(), sp.separator(), sp.field()));
@@ -64,6 +81,31 @@ public sealed interface Step {
                 out.add(new Unset(set.field()));
             } else if (s instanceof CountRelated c) {
                 out.add(new Unset(c.field()));
+            }
+        }
+        return out;
+    }
+
+    /** Every step, those inside a {@code where} included, in order. */
+    static List<Step> flatten(List<Step> steps) {
+        List<Step> out = new java.util.ArrayList<>();
+        for (Step s : steps) {
+            out.add(s);
+            if (s instanceof Guard g) {
+                out.addAll(flatten(g.steps()));
+            }
+        }
+        return out;
+    }
+
+    /** Every CEL expression of the steps, conditions included. */
+    static List<CelExpression> expressions(List<Step> steps) {
+        List<CelExpression> out = new java.util.ArrayList<>();
+        for (Step s : flatten(steps)) {
+            if (s instanceof Guard g) {
+                out.add(g.condition());
+            } else if (s instanceof Compute c) {
+                out.add(c.expr());
             }
         }
         return out;

@@ -1,6 +1,8 @@
 package io.docshift.migration.step;
 
 import io.docshift.document.store.DocTable;
+import io.docshift.migration.cel.CelExpression;
+import io.docshift.migration.cel.CelSql;
 import io.docshift.schema.index.IndexNames;
 
 import java.util.ArrayList;
@@ -21,8 +23,25 @@ public final class StepSql {
 
     private final StringBuilder sql = new StringBuilder();
     private final List<Object> params = new ArrayList<>();
+    /** Names this chain's stages (a where's steps form a chain of their own inside, under other names). */
+    private final String stage;
+    private int guards;
 
-    private StepSql() {
+    private StepSql(String stage) {
+        this.stage = stage;
+    }
+
+    /**
+     * Whether PostgreSQL can run {@code steps}: every CEL expression among them translates to SQL. Otherwise
+     * the migration runs in the JVM ({@link StepJvm}), as a Java migration does.
+     */
+    public static boolean inSql(List<Step> steps) {
+        for (CelExpression x : Step.expressions(steps)) {
+            if (!CelSql.translatable(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -30,12 +49,16 @@ public final class StepSql {
      * countRelated, {@code b(idtext)}; {@code related} resolves a countRelated table (absent: it never had documents).
      */
     public static Fragment chain(List<Step> steps, Map<String, DocTable> related) {
-        StepSql s = new StepSql();
+        return chain(steps, related, "s");
+    }
+
+    private static Fragment chain(List<Step> steps, Map<String, DocTable> related, String stage) {
+        StepSql s = new StepSql(stage);
         for (int i = 0; i < steps.size(); i++) {
-            String in = "s" + i + ".d";
+            String in = stage + i + ".d";
             s.sql.append(" cross join lateral (select ");
             s.step(steps.get(i), in, related);
-            s.sql.append(" as d) s").append(i + 1);
+            s.sql.append(" as d) ").append(stage).append(i + 1);
         }
         return new Fragment(s.sql.toString(), s.params, steps.size());
     }
@@ -45,10 +68,10 @@ public final class StepSql {
      * {@code e}: an update can then compute each new body without a per-row subquery. Empty otherwise.
      */
     public static java.util.Optional<Fragment> single(List<Step> steps, String e) {
-        if (steps.size() != 1 || steps.get(0) instanceof Step.CountRelated) {
+        if (steps.size() != 1 || Step.flatten(steps).stream().anyMatch(st -> st instanceof Step.CountRelated)) {
             return java.util.Optional.empty();
         }
-        StepSql s = new StepSql();
+        StepSql s = new StepSql("s");
         s.step(steps.get(0), e, Map.of());
         return java.util.Optional.of(new Fragment(s.sql.toString(), s.params, 1));
     }
@@ -56,7 +79,7 @@ public final class StepSql {
     /** The tables that countRelated steps name, as {@code find} resolves them (a table never written is absent). */
     public static Map<String, DocTable> related(List<Step> steps, java.util.function.Function<String, java.util.Optional<DocTable>> find) {
         Map<String, DocTable> out = new java.util.HashMap<>();
-        for (Step s : steps) {
+        for (Step s : Step.flatten(steps)) {
             if (s instanceof Step.CountRelated cr) {
                 find.apply(cr.table()).ifPresent(t -> out.put(cr.table(), t));
             }
@@ -74,7 +97,7 @@ public final class StepSql {
             return java.util.Optional.empty();
         }
         Step step = steps.get(0);
-        StepSql s = new StepSql();
+        StepSql s = new StepSql("s");
         if (step instanceof Step.SetDefault d) {
             s.text(blank(get(e, d.field())));
         } else if (step instanceof Step.Unset u) {
@@ -117,6 +140,25 @@ public final class StepSql {
             convert(e, c);
         } else if (step instanceof Step.Join j) {
             join(e, j);
+        } else if (step instanceof Step.Compute c) {
+            Fragment v = CelSql.value(c.expr(), e)
+                    .orElseThrow(() -> new IllegalArgumentException("evaluated in the JVM: " + c.expr()));
+            setPath(e, c.field(), () -> {
+                text("coalesce(" + v.sql() + ", docshift.migration_fail(?))");
+                params.addAll(v.params());
+                params.add("the expression for " + c.field() + " has no value: a field it reads is missing or of another type ("
+                        + c.expr().source() + ")");
+            });
+        } else if (step instanceof Step.Guard g) {
+            // the where's steps as a chain of their own, over this stage's body, where the condition holds
+            Fragment condition = CelSql.condition(g.condition(), e)
+                    .orElseThrow(() -> new IllegalArgumentException("evaluated in the JVM: " + g.condition()));
+            String inner = stage + "g" + (guards++) + "_";
+            Fragment steps = chain(g.steps(), related, inner);
+            text("(case when " + condition.sql() + " then (select " + inner + steps.stages() + ".d from (select " + e + " as d) " + inner + "0"
+                    + steps.sql() + ") else " + e + " end)");
+            params.addAll(condition.params());
+            params.addAll(steps.params());
         } else if (step instanceof Step.CountRelated c) {
             DocTable table = related.get(c.table());
             setPath(e, c.field(), () -> text(table == null ? "'0'::jsonb"

@@ -37,13 +37,18 @@ public class RunRepository {
 
     private static final String COLUMNS = "id, migration, checksum, args::text, state, position, processed, changed, total, max_documents,"
             + " batch_size, owner, heartbeat_at, error_id, error_message, requested_at, started_at, finished_at, transition_id,"
-            + " target_version, backup, rollback_of";
+            + " target_version, backup, rollback_of, series, stamped, backups_dropped_at";
     private static final String ACTIVE = RunState.sqlList(RunState.ACTIVE);
     private static final int MIN_BATCH = 10;
 
     /** A run to insert. {@code total} is the planner's idea of the documents it will walk. */
     public record NewRun(String migration, String checksum, String args, Long maxDocuments, int batchSize, boolean backup,
-                         long total, Long transitionId, Integer targetVersion, Long rollbackOf) {
+                         long total, Long transitionId, Integer targetVersion, Long rollbackOf, List<String> series) {
+
+        public NewRun(String migration, String checksum, String args, Long maxDocuments, int batchSize, boolean backup,
+                      long total, Long transitionId, Integer targetVersion, Long rollbackOf) {
+            this(migration, checksum, args, maxDocuments, batchSize, backup, total, transitionId, targetVersion, rollbackOf, null);
+        }
     }
 
     @Inject
@@ -120,8 +125,9 @@ public class RunRepository {
     public boolean inOpenTransition(String migration) {
         return Jdbc.call(dataSource, c -> {
             try (PreparedStatement p = c.prepareStatement("select exists (select 1 from docshift.migration_run r join docshift.transition t"
-                    + " on t.id = r.transition_id where r.migration = ? and t.state in " + TransitionState.OPEN_SQL + ")")) {
+                    + " on t.id = r.transition_id where (r.migration = ? or ? = any(r.series)) and t.state in " + TransitionState.OPEN_SQL + ")")) {
                 p.setString(1, migration);
+                p.setString(2, migration);
                 try (ResultSet r = p.executeQuery()) {
                     r.next();
                     return r.getBoolean(1);
@@ -138,7 +144,7 @@ public class RunRepository {
      */
     public long insert(Connection c, NewRun r) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("insert into docshift.migration_run (migration, checksum, args, state, max_documents,"
-                + " batch_size, backup, total, transition_id, target_version, rollback_of) values (?, ?, ?::jsonb, 'pending', ?, ?, ?, ?, ?, ?, ?)"
+                + " batch_size, backup, total, transition_id, target_version, rollback_of, series) values (?, ?, ?::jsonb, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " on conflict (migration) where state in " + ACTIVE + " do nothing returning id")) {
             p.setString(1, r.migration());
             p.setString(2, r.checksum());
@@ -150,6 +156,7 @@ public class RunRepository {
             p.setObject(8, r.transitionId());
             p.setObject(9, r.targetVersion());
             p.setObject(10, r.rollbackOf());
+            p.setArray(11, r.series() == null ? null : c.createArrayOf("text", r.series().toArray()));
             try (ResultSet rs = p.executeQuery()) {
                 if (rs.next()) {
                     return rs.getLong(1);
@@ -214,6 +221,36 @@ public class RunRepository {
         }
     }
 
+    /**
+     * Marks the backups of run {@code id} dropped (its backup rows are deleted by the caller in the same
+     * transaction); false if they were already, or the run is active or being rolled back.
+     */
+    public boolean dropBackups(Connection c, long id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run r set backups_dropped_at = now() where id = ? and backup"
+                + " and backups_dropped_at is null and state not in " + ACTIVE + " and not exists (select 1 from docshift.migration_run b"
+                + " where b.rollback_of = r.id and b.state in " + ACTIVE + ")")) {
+            p.setLong(1, id);
+            return p.executeUpdate() == 1;
+        }
+    }
+
+    /** Runs whose backups are older than {@code retention} (finished before it) and still kept. */
+    public List<Long> backupsOlderThan(java.time.Duration retention) {
+        return Jdbc.call(dataSource, c -> {
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("select id from docshift.migration_run where backup and backups_dropped_at is null"
+                    + " and state not in " + ACTIVE + " and finished_at < now() - ? * interval '1 second' order by id")) {
+                p.setLong(1, retention.toSeconds());
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        ids.add(r.getLong(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
     // ---- the worker's side -------------------------------------------------------------------------------
 
     /**
@@ -233,18 +270,19 @@ public class RunRepository {
      * {@code from}, the position this worker last committed: the fence of every batch. False when it is not;
      * the caller then rolls the batch back. With {@code complete} the run ends completed.
      */
-    public boolean commitBatch(Connection c, long id, String worker, UUID from, UUID to, long processed, long changed,
+    public boolean commitBatch(Connection c, long id, String worker, UUID from, UUID to, long processed, long changed, long stamped,
                                int batchSize, boolean complete) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set position = ?, processed = ?, changed = ?, batch_size = ?,"
-                + " heartbeat_at = now()" + (complete ? ", state = 'completed', finished_at = now()" : "")
+        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set position = ?, processed = ?, changed = ?, stamped = ?,"
+                + " batch_size = ?, heartbeat_at = now()" + (complete ? ", state = 'completed', finished_at = now()" : "")
                 + " where id = ? and state = 'running' and owner = ? and position is not distinct from ?")) {
             p.setObject(1, to);
             p.setLong(2, processed);
             p.setLong(3, changed);
-            p.setInt(4, batchSize);
-            p.setLong(5, id);
-            p.setString(6, worker);
-            p.setObject(7, from);
+            p.setLong(4, stamped);
+            p.setInt(5, batchSize);
+            p.setLong(6, id);
+            p.setString(7, worker);
+            p.setObject(8, from);
             return p.executeUpdate() == 1;
         }
     }
@@ -351,6 +389,7 @@ public class RunRepository {
                 r.getLong(7), r.getLong(8), r.getLong(9), maxDocuments, r.getInt(11), r.getString(12),
                 r.getObject(13, OffsetDateTime.class), r.getString(14), r.getString(15), r.getObject(16, OffsetDateTime.class),
                 r.getObject(17, OffsetDateTime.class), r.getObject(18, OffsetDateTime.class), (Long) r.getObject(19),
-                (Integer) r.getObject(20), r.getBoolean(21), (Long) r.getObject(22));
+                (Integer) r.getObject(20), r.getBoolean(21), (Long) r.getObject(22),
+                r.getArray(23) == null ? null : List.of((String[]) r.getArray(23).getArray()), r.getLong(24), r.getObject(25, OffsetDateTime.class));
     }
 }
