@@ -58,6 +58,13 @@ final class Plans {
                 term.line("  " + e.path("_id").asText() + "  " + e.path("path").asText() + "  " + e.path("message").asText());
             }
         }
+        for (JsonNode m : plan.path("migrations")) {
+            List<String> names = new ArrayList<>();
+            m.path("migrations").forEach(n -> names.add(n.asText()));
+            String where = m.path("evaluation").asText();
+            term.line("Migrates " + m.path("table").asText() + " with " + String.join(", then ", names) + " ("
+                    + (where.equals("sql") ? "in PostgreSQL" : where.equals("jvm") ? "in the JVM: an expression PostgreSQL cannot evaluate" : "a Java migration") + ")");
+        }
     }
 
     private static String text(JsonNode n) {

@@ -56,6 +56,11 @@ class MigrationThroughputBench {
         }
         double java = docshiftRun(BackfillStatusMigration.TABLE, () -> { }, () -> Runs.start("benchBackfillStatusJava", "{\"rerun\":true}"));
         Double afterJava = runAnchors("set-based-single").get("set-based-single");
+        // the same backfill as a CEL expression: one PostgreSQL evaluates, and one only the JVM does (string())
+        double celSql = celRun("has(doc.status) ? doc.status : 'active'");
+        Double afterCelSql = runAnchors("set-based-single").get("set-based-single");
+        double celJvm = celRun("has(doc.status) ? doc.status : string('active')");
+        Double afterCelJvm = runAnchors("set-based-single").get("set-based-single");
 
         Double perDoc = anchors.get("per-doc-100");
         anchors.forEach((name, rate) -> BenchReport.record("migration", "anchor " + name, rate, "docs/s", "MigrationAnchors, same run", true));
@@ -65,6 +70,18 @@ class MigrationThroughputBench {
         }
         record("docshift declarative", declarative, mean(anchors.get("set-based-single"), afterDeclarative), perDoc, 0.8);
         record("docshift java", java, mean(afterDeclarative, afterJava), perDoc, 0.5);
+        record("docshift cel (in PostgreSQL)", celSql, mean(afterJava, afterCelSql), perDoc, 0.5);
+        record("docshift cel (in the JVM)", celJvm, mean(afterCelSql, afterCelJvm), perDoc, 0.3);
+        BenchReport.record("migration", "cel in PostgreSQL / declarative", celSql / declarative, "x", "same data, same run", true);
+        BenchReport.record("migration", "cel in the JVM / java", celJvm / java, "x", "same data, same run", true);
+    }
+
+    /** The backfill as {@code {"op": "set", "field": "status", "expr": ...}} on fresh data, in docs/s. */
+    private static double celRun(String expr) throws Exception {
+        String table = TestDb.freshTable("bench_cel");
+        String m = TestDb.freshTable("bench_cel");
+        return docshiftRun(table, () -> Runs.define(m, "{\"table\":\"" + table + "\",\"steps\":[{\"op\":\"set\",\"field\":\"status\",\"expr\":\""
+                + expr + "\"}]}"), () -> Runs.start(m, "{}"));
     }
 
     private static Double mean(Double a, Double b) {
