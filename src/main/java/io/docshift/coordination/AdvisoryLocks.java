@@ -57,10 +57,16 @@ public class AdvisoryLocks {
 
     @Inject
     DataSource dataSource;
+    /** Background work (runs, index builds, the transition's advance) holds its locks on this pool, never on the requests'. */
+    @Inject
+    @io.quarkus.agroal.DataSource("background")
+    DataSource background;
     @Inject
     WorkerIdentity worker;
     @Inject
     CoordinationConfig config;
+    @Inject
+    io.docshift.db.Pools pools;
 
     private volatile int namespace;
 
@@ -70,14 +76,15 @@ public class AdvisoryLocks {
     }
 
     /**
-     * Runs {@code work} while holding the session lock {@code (purpose, object)}, or returns empty without
-     * running it when another session holds the lock (after fencing that session off if its pod is stale, so
+     * Runs {@code work} while holding the session lock {@code (purpose, object)} on a connection of the
+     * background pool, or returns empty without running it when another session holds the lock (after fencing that session off if its pod is stale, so
      * that a later try succeeds).
      */
     public <T> Optional<T> tryWithSessionLock(Purpose purpose, int object, Locked<T> work) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = background.getConnection()) {
             return tryOn(c, purpose, object, work);
         } catch (SQLException e) {
+            pools.evictAfter(e);
             throw new DatabaseFailure(e);
         }
     }

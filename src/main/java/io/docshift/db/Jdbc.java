@@ -20,6 +20,25 @@ public final class Jdbc {
     private Jdbc() {
     }
 
+    /**
+     * Work that may fail without spoiling the transaction open on {@code c}: inside a savepoint, rolled back to
+     * on failure. On a connection in autocommit the statement is its own transaction already.
+     */
+    public static <T> T contained(Connection c, Work<T> work) throws SQLException {
+        if (c.getAutoCommit()) {
+            return work.run(c);
+        }
+        java.sql.Savepoint savepoint = c.setSavepoint();
+        try {
+            T result = work.run(c);
+            c.releaseSavepoint(savepoint);
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback(savepoint);
+            throw e;
+        }
+    }
+
     public static <T> T call(DataSource dataSource, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);

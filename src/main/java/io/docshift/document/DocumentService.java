@@ -16,20 +16,25 @@ import io.docshift.error.Violation;
 import io.docshift.ops.DocumentMetrics;
 import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.SchemaEnforcer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Convex's {@code ctx.db} over REST: insert, get, patch, replace, delete and paginate. Each write is one
- * transaction; a body is parsed and checked completely before anything is written.
+ * Convex's {@code ctx.db} over REST: insert, get, patch, replace, delete and paginate. A body is parsed and
+ * checked completely before anything is written.
+ * <p>
+ * A write first takes the fast path: validated against this pod's view of the schema, it is one statement in
+ * autocommit that also passes the table's write gate (one round trip; a patch reads first, then writes if the
+ * document is unchanged: two). When the gate shows another version than the body was validated against, or
+ * the document changed meanwhile, nothing was written and the write takes the slow path: one transaction
+ * that enters the gate first, reads under a row lock and writes. No write ever holds two pooled connections.
  */
 @ApplicationScoped
-@Transactional
 public class DocumentService {
 
     @Inject
@@ -58,46 +63,78 @@ public class DocumentService {
     public Created insert(String tableName, byte[] body, Idempotency idempotency) {
         TableName.require(tableName, "table");
         ObjectNode doc = DocumentReader.readDocument(body);
-        Optional<Created> replay = replay(idempotency);
-        if (replay.isPresent()) {
-            return replay.get();
-        }
-        ActiveSchema.Snapshot schema = enforcer.enterWrite();
-        DocTable table = tables.getOrCreate(tableName);
+        DocTable table = tables.getOrCreate(tableName); // on a connection of its own, before any gate
         DocumentId id = ids.next(table.number());
-        SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id.toString()), List.of(doc), false).get(0);
-        StoredDocument stored = store.insert(table, id, accepted.body(), accepted.version());
-        metrics.written(tableName, "insert", 1);
-        Created created = new Created("/api/tables/" + tableName + "/documents/" + id, stored.etag(), stored.toJson(), false);
-        remember(idempotency, created);
-        return created;
+        if (idempotency == null) {
+            ActiveSchema.Snapshot schema = enforcer.current();
+            SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id.toString()), List.of(doc), false).get(0);
+            Optional<StoredDocument> stored = store.insert(table, id, accepted.body(), accepted.version(), enforcer.gateCheck(tableName, schema));
+            if (stored.isPresent()) {
+                metrics.written(tableName, "insert", 1);
+                return created(tableName, id, stored.get());
+            }
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Optional<Created> replay = replay(idempotency);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            ActiveSchema.Snapshot schema = enforcer.enterWrite(tableName);
+            SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id.toString()), List.of(doc), false).get(0);
+            StoredDocument stored = store.insert(table, id, accepted.body(), accepted.version());
+            metrics.written(tableName, "insert", 1);
+            Created created = created(tableName, id, stored);
+            remember(idempotency, created);
+            return created;
+        });
+    }
+
+    private static Created created(String tableName, DocumentId id, StoredDocument stored) {
+        return new Created("/api/tables/" + tableName + "/documents/" + id, stored.etag(), stored.toJson(), false);
     }
 
     /** Inserts every document or none; returns {@code {"ids": [...]}} in input order. */
     public Created insertBatch(String tableName, byte[] body, Idempotency idempotency) {
         TableName.require(tableName, "table");
         List<ObjectNode> docs = DocumentReader.readBatch(body);
-        Optional<Created> replay = replay(idempotency);
-        if (replay.isPresent()) {
-            return replay.get();
-        }
-        ActiveSchema.Snapshot schema = enforcer.enterWrite();
         DocTable table = tables.getOrCreate(tableName);
         List<DocumentId> newIds = new ArrayList<>(docs.size());
         for (int i = 0; i < docs.size(); i++) {
             newIds.add(ids.next(table.number()));
         }
-        List<SchemaEnforcer.Accepted> accepted = enforcer.accept(schema, tableName, newIds.stream().map(DocumentId::toString).toList(), docs, true);
-        store.insertAll(table, newIds, accepted.stream().map(SchemaEnforcer.Accepted::body).toList(),
-                accepted.stream().map(SchemaEnforcer.Accepted::version).toList());
-        metrics.written(tableName, "insert", docs.size());
+        List<String> idTexts = newIds.stream().map(DocumentId::toString).toList();
+        if (idempotency == null) {
+            ActiveSchema.Snapshot schema = enforcer.current();
+            List<SchemaEnforcer.Accepted> accepted = enforcer.accept(schema, tableName, idTexts, docs, true);
+            if (store.insertAll(table, newIds, accepted.stream().map(SchemaEnforcer.Accepted::body).toList(),
+                    accepted.stream().map(SchemaEnforcer.Accepted::version).toList(), enforcer.gateCheck(tableName, schema))) {
+                metrics.written(tableName, "insert", docs.size());
+                return idsOf(newIds);
+            }
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Optional<Created> replay = replay(idempotency);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            ActiveSchema.Snapshot schema = enforcer.enterWrite(tableName);
+            List<SchemaEnforcer.Accepted> accepted = enforcer.accept(schema, tableName, idTexts, docs, true);
+            store.insertAll(table, newIds, accepted.stream().map(SchemaEnforcer.Accepted::body).toList(),
+                    accepted.stream().map(SchemaEnforcer.Accepted::version).toList());
+            metrics.written(tableName, "insert", docs.size());
+            Created created = idsOf(newIds);
+            remember(idempotency, created);
+            return created;
+        });
+    }
+
+    /** {@code {"ids": [...]}} in input order. */
+    private static Created idsOf(List<DocumentId> newIds) {
         StringBuilder out = new StringBuilder(newIds.size() * 29 + 16).append("{\"ids\":[");
         for (int i = 0; i < newIds.size(); i++) {
             out.append(i == 0 ? "\"" : ",\"").append(newIds.get(i)).append('"');
         }
-        Created created = new Created(null, null, out.append("]}").toString(), false);
-        remember(idempotency, created);
-        return created;
+        return new Created(null, null, out.append("]}").toString(), false);
     }
 
     /** The first answer of a retried request with the same Idempotency-Key; 422 when the key came with another request. */
@@ -120,7 +157,6 @@ public class DocumentService {
         }
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
     public StoredDocument get(String tableName, String id) {
         DocTable table = existingTable(tableName);
         StoredDocument doc = store.find(table, idIn(table, id)).orElseThrow(() -> missing(tableName, id));
@@ -136,13 +172,24 @@ public class DocumentService {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
         ObjectNode patch = DocumentReader.readPatch(body);
-        ActiveSchema.Snapshot schema = enforcer.enterWrite();
-        StoredDocument current = store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id));
-        require(ifMatch, current, schema, tableName);
-        SchemaEnforcer.Accepted accepted = enforcer.acceptPatch(schema, tableName, current, patch);
-        StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version(), null).orElseThrow();
-        metrics.written(tableName, "patch", 1);
-        return stored;
+        ActiveSchema.Snapshot seen = enforcer.current();
+        StoredDocument read = store.find(table, docId).orElseThrow(() -> missing(tableName, id));
+        require(ifMatch, read, seen, tableName);
+        SchemaEnforcer.Accepted quick = enforcer.acceptPatch(seen, tableName, read, patch);
+        Optional<StoredDocument> written = store.replace(table, docId, quick.body(), quick.version(), read.revision(), enforcer.gateCheck(tableName, seen));
+        if (written.isPresent()) {
+            metrics.written(tableName, "patch", 1);
+            return written.get();
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            ActiveSchema.Snapshot schema = enforcer.enterWrite(tableName);
+            StoredDocument current = store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id));
+            require(ifMatch, current, schema, tableName);
+            SchemaEnforcer.Accepted accepted = enforcer.acceptPatch(schema, tableName, current, patch);
+            StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version(), null).orElseThrow();
+            metrics.written(tableName, "patch", 1);
+            return stored;
+        });
     }
 
     /** Replaces the body; {@code _id} and {@code _creationTime} stay. With {@code ifMatch}, as for a patch. */
@@ -150,25 +197,47 @@ public class DocumentService {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
         ObjectNode doc = DocumentReader.readDocument(body);
-        ActiveSchema.Snapshot schema = enforcer.enterWrite();
+        ActiveSchema.Snapshot seen = enforcer.current();
+        Long revision = null;
         if (ifMatch != null) {
-            require(ifMatch, store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id)), schema, tableName);
+            StoredDocument read = store.find(table, docId).orElseThrow(() -> missing(tableName, id));
+            require(ifMatch, read, seen, tableName);
+            revision = read.revision();
         }
-        SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id), List.of(doc), false).get(0);
-        StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version(), null).orElseThrow(() -> missing(tableName, id));
-        metrics.written(tableName, "replace", 1);
-        return stored;
+        SchemaEnforcer.Accepted quick = enforcer.accept(seen, tableName, List.of(id), List.of(doc), false).get(0);
+        Optional<StoredDocument> written = store.replace(table, docId, quick.body(), quick.version(), revision, enforcer.gateCheck(tableName, seen));
+        if (written.isPresent()) {
+            metrics.written(tableName, "replace", 1);
+            return written.get();
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            ActiveSchema.Snapshot schema = enforcer.enterWrite(tableName);
+            if (ifMatch != null) {
+                require(ifMatch, store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id)), schema, tableName);
+            }
+            SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id), List.of(doc), false).get(0);
+            StoredDocument stored = store.replace(table, docId, accepted.body(), accepted.version(), null).orElseThrow(() -> missing(tableName, id));
+            metrics.written(tableName, "replace", 1);
+            return stored;
+        });
     }
 
     /** Deletes a document; with {@code ifMatch}, only while it has a revision it names (412 otherwise). */
     public void delete(String tableName, String id, Preconditions ifMatch) {
         DocTable table = existingTable(tableName);
         DocumentId docId = idIn(table, id);
-        if (ifMatch != null) {
-            require(ifMatch, store.findForUpdate(table, docId).orElseThrow(() -> missing(tableName, id)), enforcer.current(), tableName);
-        }
-        if (!store.delete(table, docId, null)) {
-            throw missing(tableName, id);
+        if (ifMatch == null) {
+            if (!store.delete(table, docId, null)) {
+                throw missing(tableName, id);
+            }
+        } else {
+            // the revision read is the one deleted: a write in between makes the delete miss, and it is read again
+            boolean deleted = false;
+            while (!deleted) {
+                StoredDocument read = store.find(table, docId).orElseThrow(() -> missing(tableName, id));
+                require(ifMatch, read, enforcer.current(), tableName);
+                deleted = store.delete(table, docId, read.revision());
+            }
         }
         metrics.written(tableName, "delete", 1);
     }
@@ -183,7 +252,6 @@ public class DocumentService {
     }
 
     /** A page in creation order; an unknown table is simply empty, as in Convex. */
-    @Transactional(Transactional.TxType.SUPPORTS)
     public Page page(String tableName, int limit, String cursor, boolean ascending) {
         TableName.require(tableName, "table");
         DocTable table = tables.find(tableName).orElse(null);

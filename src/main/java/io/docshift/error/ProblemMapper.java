@@ -1,5 +1,6 @@
 package io.docshift.error;
 
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -18,6 +19,9 @@ import java.util.Map;
 public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @jakarta.inject.Inject
+    io.docshift.db.Pools pools;
     private static final String TYPE_PREFIX = "urn:docshift:problem:";
     /** The challenge of every 401. */
     public static final String WWW_AUTHENTICATE = "Bearer realm=\"docshift\"";
@@ -72,21 +76,57 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response unexpected(Throwable e) {
+    public Response unexpected(Throwable e, HttpServerRequest request) {
         SQLException sql = sqlCause(e);
-        if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+        String state = sql == null ? null : sql.getSQLState();
+        if (state != null && state.startsWith("22")) {
             // A data exception: PostgreSQL refused a value that the parser let through.
-            LOG.warnf("PostgreSQL refused a value (%s): %s", sql.getSQLState(), sql.getMessage());
+            LOG.warnf("PostgreSQL refused a value (%s): %s", state, sql.getMessage());
             return respond(new Problem(TYPE_PREFIX + "invalid-value", "Invalid request", 400,
                     "PostgreSQL cannot store a value of this document.", List.of()));
         }
-        if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-            LOG.errorf("Database unreachable: %s", sql.getMessage());
-            return respond(new Problem(TYPE_PREFIX + "unavailable", "Service unavailable", 503,
-                    "The database cannot be reached; retry later.", List.of()));
+        Overload overload = sql == null ? null : Overload.of(sql);
+        if (overload != null) {
+            pools.evictAfter(sql);
+            LOG.warnf("Answering 503 (%s): %s", overload.reason(), sql.getMessage());
+            boolean retryable = overload.rolledBack() || SAFE_TO_REPEAT.contains(request.method().name()) || request.getHeader("Idempotency-Key") != null;
+            return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", Long.toString(overload.retryAfterSeconds()))
+                    .entity(new Problem(TYPE_PREFIX + "unavailable", "Service unavailable", 503, overload.detail()
+                            + (retryable ? " Nothing was written; the request is safe to retry." : " The write may or may not have happened; read before retrying."),
+                            List.of(), List.of(), Map.of("retryable", retryable, "reason", overload.reason())))
+                    .build();
         }
         LOG.error("Request failed", e);
         return internal();
+    }
+
+    /** Methods a client may repeat without changing the outcome (a merge patch applied twice is applied once). */
+    private static final java.util.Set<String> SAFE_TO_REPEAT = java.util.Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH");
+
+    /**
+     * A failure that means the service or its database is too busy or briefly away, not that the request is
+     * wrong: a 503 with Retry-After. {@code rolledBack}: PostgreSQL undid the statement, so nothing was written.
+     */
+    record Overload(String reason, String detail, boolean rolledBack, long retryAfterSeconds) {
+
+        static Overload of(SQLException e) {
+            String state = e.getSQLState();
+            if (state == null) {
+                String m = String.valueOf(e.getMessage());
+                return m.contains("Acquisition timeout") || m.contains("acquisition timeout")
+                        ? new Overload("pool", "Every database connection of this pod is busy.", true, 1) : null;
+            }
+            return switch (state) {
+                case "55P03" -> new Overload("lock-timeout", "A schema change is checking this table; writes to it wait at most docshift.schema.gate-timeout.", true, 1);
+                case "40001" -> new Overload("serialization", "The write conflicted with a concurrent one.", true, 1);
+                case "40P01" -> new Overload("deadlock", "The write deadlocked with a concurrent one.", true, 1);
+                case "57014" -> new Overload("cancelled", "The statement was cancelled (a statement timeout, or an operator).", true, 1);
+                case "53300" -> new Overload("too-many-connections", "PostgreSQL has no connection slot left.", true, 2);
+                case "25006" -> new Overload("read-only", "The database is read-only: a failover is under way.", true, 2);
+                case "57P01", "57P02", "57P03" -> new Overload("database-restarting", "The database is restarting or failing over.", false, 2);
+                default -> state.startsWith("08") ? new Overload("database-unreachable", "The database cannot be reached.", false, 2) : null;
+            };
+        }
     }
 
     private static Response internal() {

@@ -26,6 +26,7 @@ public class RunBatch {
 
     private static final Logger LOG = Logger.getLogger(RunBatch.class);
     private static final String QUERY_CANCELED = "57014";
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     /** How a batch ended. */
     enum Outcome {
@@ -36,7 +37,9 @@ public class RunBatch {
         /** The run is no longer this worker's (cancelled, resumed, taken over) or failed: stop working it. */
         STOP,
         /** A statement ran past the statement timeout; nothing committed: retry with a smaller batch. */
-        TIMED_OUT
+        TIMED_OUT,
+        /** The table's write gate stayed closed past its timeout (a schema activation checks it); nothing committed: retry. */
+        GATE_CLOSED
     }
 
     @Inject
@@ -54,7 +57,7 @@ public class RunBatch {
     Outcome run(Connection c, RunProgress run, String table, BatchSql sql, JavaPipeline pipeline, int size) throws SQLException {
         c.setAutoCommit(false);
         try {
-            WriteGate.Seen seen = gate.enter(c);
+            WriteGate.Seen seen = gate.enter(c, table);
             ActiveSchema.Snapshot schema = active.at(seen.activeVersion(), seen.transitionId());
             BodyCheck check = BodyCheck.of(schema, table, run.kind);
             JavaBatch.Prepared prepared = null;
@@ -98,6 +101,10 @@ public class RunBatch {
         } catch (SQLException e) {
             c.rollback();
             c.setAutoCommit(true);
+            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                LOG.debugf("Migration %s run %d: the table's write gate stayed closed (a schema activation); trying the batch again", run.migration, run.runId);
+                return Outcome.GATE_CLOSED;
+            }
             if (QUERY_CANCELED.equals(e.getSQLState())) {
                 LOG.warnf("Migration %s run %d: a batch of %d documents ran past the statement timeout; retrying smaller", run.migration, run.runId, size);
                 return Outcome.TIMED_OUT;

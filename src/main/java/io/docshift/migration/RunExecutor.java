@@ -53,7 +53,8 @@ public class RunExecutor {
     @Inject
     Pacing pacing;
     @Inject
-    DataSource dataSource;
+    @io.quarkus.agroal.DataSource("background")
+    DataSource background;
 
     /** Processes run {@code runId} until it completes, fails, is cancelled, is lost, or {@code stopping} says so. */
     public void execute(Connection c, long runId, BooleanSupplier stopping) throws SQLException {
@@ -90,7 +91,7 @@ public class RunExecutor {
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may
         // scan the whole table for every batch. Plan each batch for its own bounds.
         workUnder(c, coordination.staleAfter().toMillis() / 2);
-        try (Connection reader = java == null ? null : dataSource.getConnection();
+        try (Connection reader = java == null ? null : background.getConnection();
              JavaPipeline pipeline = java == null ? null : new JavaPipeline(reader, runId, table.get(), java, run.args, run.kind)) {
             loop(c, run, def, sql, pipeline, stopping);
         } finally {
@@ -113,6 +114,9 @@ public class RunExecutor {
             switch (outcome) {
                 case DONE, STOP -> {
                     return;
+                }
+                case GATE_CLOSED -> {
+                    // the activation holding it ends within moments; the same batch again
                 }
                 case TIMED_OUT -> {
                     timeoutsAtMin = size <= Pacing.MIN_BATCH ? timeoutsAtMin + 1 : 0;

@@ -10,10 +10,17 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * This pod's copy of the active schema. It is refreshed when another pod announces a new version
@@ -79,14 +86,21 @@ public class ActiveSchema {
     @Inject
     TableRegistry tables;
 
-    private volatile Snapshot current = Snapshot.NONE;
+    /** The newest snapshot, and the number of the read that produced it. */
+    private record Held(Snapshot snapshot, long read) {
+    }
+
+    private final AtomicReference<Held> held = new AtomicReference<>(new Held(Snapshot.NONE, 0));
+    private final AtomicLong reads = new AtomicLong();
+    /** Parsed versions by number: a stored version never changes. */
+    private final Map<Integer, Schema> parsed = new ConcurrentHashMap<>();
     private volatile boolean loaded;
 
     public Snapshot current() {
         if (!loaded) {
             refresh();
         }
-        return current;
+        return held.get().snapshot();
     }
 
     /** The snapshot of {@code version} and transition {@code transitionId} (0: none), reloading if this pod is behind. */
@@ -95,41 +109,62 @@ public class ActiveSchema {
         return s.version() == version && s.transitionId() == transitionId ? s : refresh();
     }
 
-    /** Reads the active version, and the open transition if any, from the database. */
-    public synchronized Snapshot refresh() {
-        Snapshot fresh = Jdbc.call(dataSource, c -> {
-            try (Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("select v.version, v.source::text, v.hash, v.activated_at, t.id, t.to_version, tv.source::text,"
-                         + " fv.source::text, t.state <> 'active'"
-                         + " from docshift.schema_state st left join docshift.schema_version v on v.version = st.active_version"
-                         + " left join lateral (select * from docshift.transition t where t.state in " + TransitionState.OPEN_SQL
-                         + " or (t.state = 'active' and t.to_version = st.active_version) order by t.id desc limit 1) t on true"
-                         + " left join docshift.schema_version tv on tv.version = t.to_version"
-                         + " left join docshift.schema_version fv on fv.version = t.from_version")) {
-                r.next();
-                int version = r.getInt(1);
-                long transitionId = r.getLong(5);
-                boolean open = r.getBoolean(9);
-                OpenTransition known = current.transition();
-                OpenTransition transition = transitionId == 0 ? null
-                        : known != null && known.id() == transitionId && known.open() == open ? known
-                        : new OpenTransition(transitionId, r.getInt(6), parse(r.getString(7)), r.getString(8) == null ? null : parse(r.getString(8)), open);
-                if (version == 0) {
-                    return new Snapshot(0, null, null, null, transition);
-                }
-                Schema schema = version == current.version() && current.schema() != null ? current.schema() : parse(r.getString(2));
-                return new Snapshot(version, schema, r.getString(3), r.getObject(4, OffsetDateTime.class), transition);
-            }
-        });
-        if (fresh.version() != current.version()) {
-            LOG.infof("Active schema is now version %d", fresh.version());
-        }
-        if (fresh.transitionId() != current.transitionId() && fresh.transitionId() != 0) {
-            LOG.infof("Schema transition %d towards version %d is open", fresh.transitionId(), fresh.transition().toVersion());
-        }
-        current = fresh;
+    /**
+     * Reads the active version, and the open transition if any, from the database, and makes it this pod's view.
+     * No lock is held while reading: concurrent refreshes each read, and the one that started last wins the swap,
+     * so a slow read never replaces a newer view. Parsing happens once per version.
+     */
+    public Snapshot refresh() {
+        long read = reads.incrementAndGet();
+        Snapshot fresh = Jdbc.call(dataSource, this::read);
+        Held before = held.getAndUpdate(h -> read > h.read() ? new Held(fresh, read) : h);
         loaded = true;
-        return fresh;
+        Snapshot now = held.get().snapshot();
+        if (now.version() != before.snapshot().version()) {
+            LOG.infof("Active schema is now version %d", now.version());
+        }
+        if (now.transitionId() != before.snapshot().transitionId() && now.transitionId() != 0) {
+            LOG.infof("Schema transition %d towards version %d is open", now.transitionId(), now.transition().toVersion());
+        }
+        return now;
+    }
+
+    private Snapshot read(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("select v.version, v.hash, v.activated_at, t.id, t.to_version, t.from_version, t.state <> 'active'"
+                     + " from docshift.schema_state st left join docshift.schema_version v on v.version = st.active_version"
+                     + " left join lateral (select * from docshift.transition t where t.state in " + TransitionState.OPEN_SQL
+                     + " or (t.state = 'active' and t.to_version = st.active_version) order by t.id desc limit 1) t on true")) {
+            r.next();
+            int version = r.getInt(1);
+            long transitionId = r.getLong(4);
+            boolean open = r.getBoolean(7);
+            OpenTransition known = held.get().snapshot().transition();
+            OpenTransition transition = transitionId == 0 ? null
+                    : known != null && known.id() == transitionId && known.open() == open ? known
+                    : new OpenTransition(transitionId, r.getInt(5), version(c, r.getInt(5)), r.getObject(6) == null ? null : version(c, r.getInt(6)), open);
+            if (version == 0) {
+                return new Snapshot(0, null, null, null, transition);
+            }
+            return new Snapshot(version, version(c, version), r.getString(2), r.getObject(3, OffsetDateTime.class), transition);
+        }
+    }
+
+    /** Version {@code number}, parsed once. */
+    private Schema version(Connection c, int number) throws SQLException {
+        Schema known = parsed.get(number);
+        if (known != null) {
+            return known;
+        }
+        try (PreparedStatement p = c.prepareStatement("select source::text from docshift.schema_version where version = ?")) {
+            p.setInt(1, number);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                Schema schema = parse(r.getString(1));
+                parsed.putIfAbsent(number, schema);
+                return schema;
+            }
+        }
     }
 
     /** Parses a stored or pushed schema document, resolving id validators through the table registry. */

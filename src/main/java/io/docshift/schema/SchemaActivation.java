@@ -74,14 +74,18 @@ public class SchemaActivation {
     DataSource dataSource;
 
     /**
-     * A revision above every one taken so far, read with the gate closed for an instant: every document written
-     * after it has a higher revision.
+     * A revision above every one taken so far, read with the gates of {@code toCheck} closed for an instant (the
+     * writes to them in flight commit first): every document written to them after it has a higher revision.
      */
-    public long mark() {
+    public long mark(List<TableSchema> toCheck) {
         return QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
-            gate.close(c);
+            gate.close(c, names(toCheck));
             return DocumentStore.revisionMark(c);
         }));
+    }
+
+    private static List<String> names(List<TableSchema> tables) {
+        return tables.stream().map(TableSchema::name).toList();
     }
 
     /**
@@ -90,7 +94,7 @@ public class SchemaActivation {
      */
     public OptionalInt activate(Target target) {
         OptionalInt version = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
-            gate.close(c);
+            gate.close(c, names(target.toCheck()));
             if (!target.ready(c)) {
                 return OptionalInt.empty();
             }
@@ -116,7 +120,8 @@ public class SchemaActivation {
 
     /**
      * Makes {@code version} (0: no schema) the active one again, in the transaction open on {@code c}, whose caller
-     * has closed the write gate: a transition rolled back after it activated its target. Its indexes come back.
+     * has closed the write gates of {@link #changedTables}: a transition rolled back after it activated its
+     * target. Its indexes come back.
      */
     public void revert(Connection c, int version, Schema schema) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("update docshift.schema_state set active_version = ?")) {
@@ -162,6 +167,22 @@ public class SchemaActivation {
         }
         throw new Unprocessable(total + " existing document(s) violate the new schema; nothing was changed. "
                 + "Migrate them first, or make the change optional.", examples, reports);
+    }
+
+    /** The tables whose validators differ between two schemas (either may be null: no schema). */
+    public static java.util.Set<String> changedTables(Schema a, Schema b) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (Schema s : new Schema[]{a, b}) {
+            if (s != null) {
+                names.addAll(s.tables().keySet());
+            }
+        }
+        names.removeIf(n -> {
+            TableSchema x = a == null ? null : a.table(n);
+            TableSchema y = b == null ? null : b.table(n);
+            return x != null && y != null && x.document().equals(y.document()) && a.validation() == b.validation();
+        });
+        return names;
     }
 
     /** Tables whose documents the new schema might reject: those whose validator is new or different, when enforced. */

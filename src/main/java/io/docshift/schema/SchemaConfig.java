@@ -20,6 +20,13 @@ public interface SchemaConfig {
     @WithDefault("5s")
     Duration refreshInterval();
 
+    /**
+     * How long a write waits to enter its table's write gate, closed while a schema activation re-checks what
+     * was written to the table during its scan; past it the write answers 503 with Retry-After.
+     */
+    @WithDefault("2s")
+    Duration gateTimeout();
+
     /** How often each pod looks for indexes to build or drop. */
     @WithDefault("2s")
     Duration indexPoll();

@@ -39,12 +39,17 @@ public class SchemaEnforcer {
     }
 
     /**
-     * Enters the write gate in the caller's transaction and returns the schema in force for this write; a
-     * schema activation waits for the transaction to end, so the write cannot race it.
+     * Enters the write gate of {@code table} in the caller's transaction and returns the schema in force for this
+     * write; a schema activation that checks the table waits for the transaction to end, so the write cannot race it.
      */
-    public ActiveSchema.Snapshot enterWrite() {
-        WriteGate.Seen seen = gate.enter();
+    public ActiveSchema.Snapshot enterWrite(String table) {
+        WriteGate.Seen seen = gate.enter(table);
         return active.at(seen.activeVersion(), seen.transitionId());
+    }
+
+    /** The check that folds the gate into the write statement of a body validated against {@code schema}. */
+    public io.docshift.document.store.GateCheck gateCheck(String table, ActiveSchema.Snapshot schema) {
+        return gate.check(table, schema);
     }
 
     /** This pod's view of the schema, without entering the write gate. */

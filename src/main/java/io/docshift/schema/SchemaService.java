@@ -120,7 +120,7 @@ public class SchemaService {
         List<TableSchema> toCheck = SchemaActivation.tablesToCheck(current.schema(), next);
 
         // Every write from now on gets a revision above this mark: the activation re-checks those only.
-        long mark = activation.mark();
+        long mark = activation.mark(toCheck);
         List<TableReport> reports = activation.fullCheck(toCheck);
         if (!reports.isEmpty() && !migrated.isEmpty()) {
             return startTransition(current, next, changes, migrated, reports);

@@ -225,7 +225,7 @@ public class ImportService {
         }
         DocTable table = tables.getOrCreate(imp.table());
         long[] counts = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
-            ActiveSchema.Snapshot schema = enforcer.enterWrite();
+            ActiveSchema.Snapshot schema = enforcer.enterWrite(imp.table());
             if (schema.version() != imp.schemaVersion()) {
                 throw new Conflict("The active schema changed (version " + imp.schemaVersion() + " to " + schema.version()
                         + ") while the import was under way; its lines were checked against the old one. Import again.");

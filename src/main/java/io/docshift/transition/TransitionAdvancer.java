@@ -161,7 +161,7 @@ public class TransitionAdvancer {
             return; // the target's indexes are still being built
         }
         List<TableSchema> toCheck = SchemaActivation.tablesToCheck(current.schema(), target);
-        long mark = activation.mark();
+        long mark = activation.mark(toCheck);
         List<TableReport> reports = activation.fullCheck(toCheck);
         if (!reports.isEmpty()) {
             failVerification(t, reports);

@@ -44,6 +44,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Starts schema transitions, shows them, and rolls them back. A transition is started by a schema push that
@@ -261,8 +262,9 @@ public class TransitionService implements TransitionPort {
         List<Run> of = runs.ofTransition(latest.id());
         requireBackups(latest, of);
         ActiveSchema.Snapshot current = active.refresh();
+        List<String> migrated = of.stream().map(r -> rollbacks.definition(r).table()).distinct().toList();
         QuarkusTransaction.requiringNew().run(() -> Jdbc.call(dataSource, c -> {
-            gate.close(c);
+            gate.close(c, migrated);
             if (!repository.move(c, latest.id(), TransitionState.OPEN, TransitionState.ROLLING_BACK, null)) {
                 throw repository.moved(latest.id(), "rolled back");
             }
@@ -300,8 +302,9 @@ public class TransitionService implements TransitionPort {
         requireBackups(t, of);
         Schema previous = t.fromVersion() == null ? null
                 : active.parse(QuarkusTransaction.requiringNew().call(() -> SchemaVersionEntity.findVersion(t.fromVersion()).orElseThrow().source));
+        Set<String> changed = SchemaActivation.changedTables(current.schema(), previous);
         QuarkusTransaction.requiringNew().run(() -> Jdbc.call(dataSource, c -> {
-            gate.close(c);
+            gate.close(c, changed);
             if (!repository.move(c, t.id(), EnumSet.of(TransitionState.ACTIVE), TransitionState.ROLLING_BACK, null)) {
                 throw repository.moved(t.id(), "rolled back");
             }

@@ -13,7 +13,6 @@ import io.docshift.migration.step.StepSql;
 import io.docshift.migration.store.MigrationEntity;
 import io.docshift.schema.ActiveSchema.OpenTransition;
 import io.docshift.schema.Upgrades;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -147,7 +146,7 @@ public class Upgrader implements Upgrades {
             return Optional.empty();
         }
         try {
-            return Optional.of(QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> sql(c, plan.inverse(), List.of(id), List.of(body)))).get(0));
+            return Optional.of(Jdbc.call(dataSource, c -> Jdbc.contained(c, x -> sql(x, plan.inverse(), List.of(id), List.of(body)))).get(0));
         } catch (UpgradeFailure e) {
             return Optional.empty();
         }
@@ -161,8 +160,8 @@ public class Upgrader implements Upgrades {
     }
 
     /**
-     * The bodies in the target shape, in order. Runs in a transaction of its own, so a document the migration
-     * refuses cannot spoil the caller's.
+     * The bodies in the target shape, in order. Runs on the caller's connection (inside a write's transaction,
+     * in a savepoint, so a document the migration refuses cannot spoil it): never a second pooled connection.
      */
     public List<String> upgrade(Plan plan, List<String> ids, List<String> bodies) {
         if (plan.java() != null) {
@@ -177,7 +176,7 @@ public class Upgrader implements Upgrades {
             }
             return out;
         }
-        return QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> sql(c, plan.chain(), ids, bodies)));
+        return Jdbc.call(dataSource, c -> Jdbc.contained(c, x -> sql(x, plan.chain(), ids, bodies)));
     }
 
     private static List<String> sql(Connection c, StepSql.Fragment chain, List<String> ids, List<String> bodies) throws SQLException {

@@ -55,14 +55,15 @@ class CelMigrationTest {
                 + "\"reviewed\":{\"type\":\"boolean\",\"optional\":true}},"
                 + "\"indexes\":[{\"name\":\"by_status\",\"fields\":[\"status\"]}]}}}").put("/api/schema").then().statusCode(200);
         Api.insert(t, "{\"spend\":1,\"status\":\"new\",\"tags\":[]}");
-        // spend 0..1999.5; one in 100 is "frozen"; one in 7 is tagged vip
-        TestDb.bulkLoad(t, N - 1, "jsonb_build_object('spend', (g % 4000) / 2.0, 'status', case when g % 100 = 0 then 'frozen' else 'open' end,"
-                + " 'tags', case when g % 7 = 0 then '[\"x\", \"vip\"]'::jsonb else '[\"x\"]'::jsonb end)");
+        // the index first: a concurrent build and the load's ANALYZE would wait for each other
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!"ready".equals(given().get("/api/schema").then().extract().path("indexes.find { it.table == '" + t + "' }.state"))) {
             assertTrue(System.nanoTime() < deadline, "index by_status ready");
             Thread.sleep(100);
         }
+        // spend 0..1999.5; one in 100 is "frozen"; one in 7 is tagged vip
+        TestDb.bulkLoad(t, N - 1, "jsonb_build_object('spend', (g % 4000) / 2.0, 'status', case when g % 100 = 0 then 'frozen' else 'open' end,"
+                + " 'tags', case when g % 7 = 0 then '[\"x\", \"vip\"]'::jsonb else '[\"x\"]'::jsonb end)");
     }
 
     @Test

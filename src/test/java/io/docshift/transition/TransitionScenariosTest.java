@@ -34,7 +34,8 @@ class TransitionScenariosTest {
     }
 
     static final int DOCUMENTS = 50_000;
-    static final String BASE = "http://localhost:8081";
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URI base;
 
     /** One scenario: schemas before and after, the migration, the client's documents and what reads must show. */
     record Scenario(String table, String before, String after, String migrationName, String migration,
@@ -168,7 +169,7 @@ class TransitionScenariosTest {
         moreData.run();
         Runs.define(s.migrationName(), s.migration());
         String physical = TestDb.physical(s.table());
-        try (LoadClient client = new LoadClient(List.of(BASE), s.table(), TestDb.sampleIds(s.table(), 500), s.oldDoc()).start(2)) {
+        try (LoadClient client = new LoadClient(List.of(base.toString().replaceAll("/$", "")), s.table(), TestDb.sampleIds(s.table(), 500), s.oldDoc()).start(2)) {
             awaitRequests(client, 200);
             JsonPath started = given().contentType(ContentType.JSON).body(withMigrations(s.after(), s.migrationName())).put("/api/schema")
                     .then().log().ifValidationFails().statusCode(202).extract().jsonPath();

@@ -16,7 +16,8 @@ import java.util.UUID;
 
 /**
  * All SQL on document tables, in plain JDBC. Identifiers come from {@link DocTable#sqlName()} only;
- * every value is a bound parameter. Callers own the transaction.
+ * every value is a bound parameter. Callers own the transaction; the writes that take a {@link GateCheck}
+ * are meant for autocommit, where the statement is the transaction and one round trip.
  */
 @ApplicationScoped
 public class DocumentStore {
@@ -66,22 +67,90 @@ public class DocumentStore {
         });
     }
 
+    /**
+     * Inserts a document in one statement that also passes the table's write gate, in autocommit (one round
+     * trip); empty, with nothing written, when the gate shows another version or transition than {@code gate}
+     * expects.
+     */
+    public Optional<StoredDocument> insert(DocTable table, DocumentId id, String body, int schemaVersion, GateCheck gate) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName()
+                    + " (id, creation_time, schema_version, revision, data) select ?, ?, ?, " + NEXT_REVISION + ", ?::jsonb"
+                    + " from " + GateCheck.FROM + " where " + GateCheck.UNCHANGED + " returning data::text, revision")) {
+                p.setObject(1, id.toUuid());
+                p.setLong(2, id.creationTime());
+                p.setInt(3, schemaVersion);
+                p.setString(4, body);
+                gate.bindUnchanged(p, gate.bindFrom(p, 5));
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1), schemaVersion, r.getLong(2))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** {@link #insertAll} in one statement with the gate, as {@link #insert(DocTable, DocumentId, String, int, GateCheck)}: false when nothing was written. */
+    public boolean insertAll(DocTable table, List<DocumentId> ids, List<String> bodies, List<Integer> schemaVersions, GateCheck gate) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName()
+                    + " (id, creation_time, schema_version, revision, data)"
+                    + " select i, t, v, " + NEXT_REVISION + ", d::jsonb from " + GateCheck.FROM
+                    + " cross join unnest(?::uuid[], ?::bigint[], ?::text[], ?::int[]) as u(i, t, d, v) where " + GateCheck.UNCHANGED)) {
+                int i = gate.bindFrom(p, 1);
+                i = bindArrays(c, p, i, ids, bodies, schemaVersions);
+                gate.bindUnchanged(p, i);
+                return p.executeUpdate() > 0;
+            }
+        });
+    }
+
+    private static int bindArrays(Connection c, PreparedStatement p, int i, List<DocumentId> ids, List<String> bodies, List<Integer> versions)
+            throws SQLException {
+        UUID[] uuids = new UUID[ids.size()];
+        Long[] times = new Long[ids.size()];
+        for (int k = 0; k < uuids.length; k++) {
+            uuids[k] = ids.get(k).toUuid();
+            times[k] = ids.get(k).creationTime();
+        }
+        p.setArray(i, c.createArrayOf("uuid", uuids));
+        p.setArray(i + 1, c.createArrayOf("bigint", times));
+        p.setArray(i + 2, c.createArrayOf("text", bodies.toArray()));
+        p.setArray(i + 3, c.createArrayOf("int4", versions.toArray()));
+        return i + 4;
+    }
+
+    /**
+     * {@link #replace} in one statement with the gate: empty, with nothing written, when the document is gone,
+     * has another revision than {@code ifRevision} (when given), or the gate shows another version or transition.
+     */
+    public Optional<StoredDocument> replace(DocTable table, DocumentId id, String body, int schemaVersion, Long ifRevision, GateCheck gate) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("update " + table.sqlName()
+                    + " set data = ?::jsonb, schema_version = ?, revision = " + NEXT_REVISION + " where id = ?"
+                    + (ifRevision == null ? "" : " and revision = ?")
+                    + " and exists (select 1 from " + GateCheck.FROM + " where " + GateCheck.UNCHANGED + ") returning data::text, revision")) {
+                p.setString(1, body);
+                p.setInt(2, schemaVersion);
+                p.setObject(3, id.toUuid());
+                int i = 4;
+                if (ifRevision != null) {
+                    p.setLong(i++, ifRevision);
+                }
+                gate.bindUnchanged(p, gate.bindFrom(p, i));
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(new StoredDocument(id, r.getString(1), schemaVersion, r.getLong(2))) : Optional.empty();
+                }
+            }
+        });
+    }
+
     /** Inserts many documents with one statement: the arrays are unnested server-side. */
     public void insertAll(DocTable table, List<DocumentId> ids, List<String> bodies, List<Integer> schemaVersions) {
         Jdbc.call(dataSource, c -> {
-            UUID[] uuids = new UUID[ids.size()];
-            Long[] times = new Long[ids.size()];
-            for (int i = 0; i < uuids.length; i++) {
-                uuids[i] = ids.get(i).toUuid();
-                times[i] = ids.get(i).creationTime();
-            }
             try (PreparedStatement p = c.prepareStatement("insert into " + table.sqlName()
                     + " (id, creation_time, schema_version, revision, data)"
                     + " select i, t, v, " + NEXT_REVISION + ", d::jsonb from unnest(?::uuid[], ?::bigint[], ?::text[], ?::int[]) as u(i, t, d, v)")) {
-                p.setArray(1, c.createArrayOf("uuid", uuids));
-                p.setArray(2, c.createArrayOf("bigint", times));
-                p.setArray(3, c.createArrayOf("text", bodies.toArray()));
-                p.setArray(4, c.createArrayOf("int4", schemaVersions.toArray()));
+                bindArrays(c, p, 1, ids, bodies, schemaVersions);
                 return p.executeUpdate();
             }
         });

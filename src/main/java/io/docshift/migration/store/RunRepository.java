@@ -53,6 +53,10 @@ public class RunRepository {
 
     @Inject
     DataSource dataSource;
+    /** The workers' poll reads on the background pool, never taking a connection from requests. */
+    @Inject
+    @io.quarkus.agroal.DataSource("background")
+    DataSource background;
 
     // ---- reads -------------------------------------------------------------------------------------------
 
@@ -109,7 +113,7 @@ public class RunRepository {
 
     /** The ids of the runs a worker may take, oldest first. */
     public List<Long> activeIds() {
-        return Jdbc.call(dataSource, c -> {
+        return Jdbc.call(background, c -> {
             List<Long> ids = new ArrayList<>();
             try (PreparedStatement p = c.prepareStatement("select id from docshift.migration_run where state in " + ACTIVE + " order by id");
                  ResultSet r = p.executeQuery()) {

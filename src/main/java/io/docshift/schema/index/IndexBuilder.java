@@ -36,6 +36,9 @@ public class IndexBuilder {
     @Inject
     DataSource dataSource;
     @Inject
+    @io.quarkus.agroal.DataSource("background")
+    DataSource background;
+    @Inject
     AdvisoryLocks locks;
     @Inject
     TableRegistry tables;
@@ -65,7 +68,7 @@ public class IndexBuilder {
         }
         try {
             List<Pending> todo;
-            try (Connection c = dataSource.getConnection()) {
+            try (Connection c = background.getConnection()) {
                 todo = pending(c);
             }
             todo.forEach(this::handle);
