@@ -36,8 +36,8 @@ public class SessionPinning {
 
     /** Before the bundled migrations and schema are applied, which take session locks. */
     void onStart(@Observes @jakarta.annotation.Priority(100) StartupEvent ignored) {
-        try (Connection c = dataSource.getConnection()) {
-            pinned = check(c);
+        try (Connection c = dataSource.getConnection(); Connection other = dataSource.getConnection()) {
+            pinned = check(c) && check(c, other);
         } catch (SQLException e) {
             LOG.warnf("Could not check that connections are pinned to one backend: %s", e.getMessage());
         }
@@ -67,6 +67,32 @@ public class SessionPinning {
             return true;
         } finally {
             c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Whether {@code c} keeps its backend while {@code other} holds a transaction open: behind a quiet
+     * transaction pooler, consecutive statements of one client often land on the same idle server connection,
+     * but not when another client holds that one meanwhile.
+     */
+    public static boolean check(Connection c, Connection other) throws SQLException {
+        boolean autoCommit = other.getAutoCommit();
+        try {
+            int before = backend(c);
+            other.setAutoCommit(false);
+            backend(other);
+            int after = backend(c);
+            return before == after;
+        } finally {
+            other.rollback();
+            other.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static int backend(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select pg_backend_pid()")) {
+            r.next();
+            return r.getInt(1);
         }
     }
 

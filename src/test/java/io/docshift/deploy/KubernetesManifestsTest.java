@@ -18,8 +18,10 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
@@ -42,7 +44,7 @@ class KubernetesManifestsTest {
     private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
 
     @ParameterizedTest(name = "overlay {0}")
-    @ValueSource(strings = {"dev", "prod"})
+    @ValueSource(strings = {"dev", "prod", "ha"})
     void theRenderedOverlayMatchesTheApplication(String overlay) throws Exception {
         List<JsonNode> objects = render(overlay);
         JsonNode deployment = only(objects, "Deployment");
@@ -113,13 +115,69 @@ class KubernetesManifestsTest {
         assertEquals("http", service.path("spec").path("ports").get(0).path("targetPort").asText());
         assertTrue(objects.stream().anyMatch(o -> o.path("kind").asText().equals("NetworkPolicy")));
 
+        assertWithinTheConnectionBudget(objects, deployment, overlay);
+
         if (overlay.equals("dev")) {
             JsonNode postgres = only(objects, "StatefulSet");
             assertFalse(postgres.path("spec").path("volumeClaimTemplates").isEmpty(), "dev PostgreSQL keeps its data in a PVC");
             assertTrue(objects.stream().anyMatch(o -> o.path("kind").asText().equals("Secret")));
         } else {
-            assertTrue(objects.stream().noneMatch(o -> o.path("kind").asText().equals("Secret")), "prod takes its database Secret from outside");
+            assertTrue(objects.stream().noneMatch(o -> o.path("kind").asText().equals("Secret")), overlay + " takes its database Secret from outside");
         }
+        if (overlay.equals("ha")) {
+            JsonNode cluster = only(objects, "Cluster");
+            assertEquals("postgresql.cnpg.io/v1", cluster.path("apiVersion").asText());
+            assertEquals(3, cluster.path("spec").path("instances").asInt());
+            assertTrue(cluster.path("spec").path("minSyncReplicas").asInt() >= 1, "a commit waits for a synchronous standby");
+            String name = cluster.path("metadata").path("name").asText();
+            String url = env(container, "QUARKUS_DATASOURCE_JDBC_URL").path("value").asText();
+            assertTrue(url.startsWith("jdbc:postgresql://" + name + "-rw:5432/") && url.contains("targetServerType=primary"),
+                    "the JDBC URL names the primary's Service and refuses a demoted server: " + url);
+            for (String key : List.of("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD")) {
+                assertEquals(name + "-app", env(container, key).path("valueFrom").path("secretKeyRef").path("name").asText(),
+                        key + " comes from the Secret the operator creates");
+            }
+        }
+    }
+
+    /**
+     * Every pod the HPA may run, plus the rolling update's surge, with its two pools full and its LISTEN
+     * connection, fits in PostgreSQL's max_connections minus its reserved slots (the dev overlay's PostgreSQL
+     * sets both; PostgreSQL's defaults, 100 and 3, otherwise).
+     */
+    private static void assertWithinTheConnectionBudget(List<JsonNode> objects, JsonNode deployment, String overlay) throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        objects.stream().filter(o -> o.path("kind").asText().equals("ConfigMap") && o.path("metadata").path("name").asText().startsWith("docshift-config"))
+                .forEach(m -> m.path("data").fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText())));
+        Properties app = applicationProperties();
+        int requests = Integer.parseInt(settings.getOrDefault("QUARKUS_DATASOURCE_JDBC_MAX_SIZE", app.getProperty("quarkus.datasource.jdbc.max-size")));
+        int background = Integer.parseInt(settings.getOrDefault("QUARKUS_DATASOURCE_BACKGROUND_JDBC_MAX_SIZE",
+                app.getProperty("quarkus.datasource.background.jdbc.max-size")));
+        int pods = only(objects, "HorizontalPodAutoscaler").path("spec").path("maxReplicas").asInt()
+                + deployment.path("spec").path("strategy").path("rollingUpdate").path("maxSurge").asInt();
+        int maxConnections = 100;
+        int reserved = 3;
+        for (JsonNode o : objects) {
+            JsonNode parameters = o.path("spec").path("postgresql").path("parameters");
+            if (o.path("kind").asText().equals("Cluster") && parameters.has("max_connections")) { // CloudNativePG
+                maxConnections = parameters.path("max_connections").asInt();
+                reserved = parameters.path("superuser_reserved_connections").asInt(reserved);
+            }
+            if (o.path("kind").asText().equals("StatefulSet")) {
+                List<String> args = new ArrayList<>();
+                o.path("spec").path("template").path("spec").path("containers").get(0).path("args").forEach(a -> args.add(a.asText()));
+                for (String a : args) {
+                    if (a.startsWith("max_connections=")) {
+                        maxConnections = Integer.parseInt(a.substring("max_connections=".length()));
+                    } else if (a.startsWith("superuser_reserved_connections=")) {
+                        reserved = Integer.parseInt(a.substring("superuser_reserved_connections=".length()));
+                    }
+                }
+            }
+        }
+        int needed = pods * (requests + background + 1);
+        assertTrue(needed <= maxConnections - reserved, overlay + ": " + pods + " pods x (" + requests + " + " + background + " + 1) = " + needed
+                + " connections, above PostgreSQL's " + maxConnections + " - " + reserved + " reserved");
     }
 
     private static void assertProbe(JsonNode container, String probe, String path) {

@@ -73,6 +73,16 @@ public final class AppProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The process's resident set size (VmRSS) in MiB. */
+    public double rssMib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for process " + process.pid());
+    }
+
     /** Waits until {@code /q/health/ready} answers 200. */
     public AppProcess awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

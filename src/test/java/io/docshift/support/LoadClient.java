@@ -40,6 +40,9 @@ public final class LoadClient implements AutoCloseable {
     private final List<String> shapeViolations = new CopyOnWriteArrayList<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+    /** Start and end (System.nanoTime) of every acknowledged write. */
+    private final java.util.Queue<long[]> acknowledgedWrites = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile Predicate<JsonNode> expectedShape;
     private volatile IntFunction<String> newShapeDocument;
@@ -114,8 +117,10 @@ public final class LoadClient implements AutoCloseable {
     private void insert(int n) throws InterruptedException {
         IntFunction<String> moved = newShapeDocument;
         String body = moved != null && n % 2 == 1 ? moved.apply(n) : newDocument.apply(n);
+        long start = System.nanoTime();
         HttpResponse<String> r = send("POST", "/api/tables/" + table + "/documents", body);
         if (r != null && r.statusCode() == 201) {
+            acknowledgedWrites.add(new long[]{start, System.nanoTime()});
             try {
                 String id = MAPPER.readTree(r.body()).get("_id").asText();
                 inserted.add(id);
@@ -128,8 +133,10 @@ public final class LoadClient implements AutoCloseable {
 
     private void patch(String id, long value) throws InterruptedException {
         synchronized (idLock(id)) {
+            long start = System.nanoTime();
             HttpResponse<String> r = send("PATCH", "/api/tables/" + table + "/documents/" + id, "{\"visits\":" + value + "}");
             if (r != null && r.statusCode() == 200) {
+                acknowledgedWrites.add(new long[]{start, System.nanoTime()});
                 visits.put(id, value);
             }
         }
@@ -155,7 +162,8 @@ public final class LoadClient implements AutoCloseable {
     private HttpResponse<String> send(String method, String path, String body) throws InterruptedException {
         long n = requests.incrementAndGet();
         String last = null;
-        for (int attempt = 0; attempt < 200; attempt++) {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (int attempt = 0; attempt < 200 || System.nanoTime() < giveUp; attempt++) {
             List<String> live = List.copyOf(targets);
             if (live.isEmpty()) {
                 Thread.sleep(20);
@@ -167,6 +175,7 @@ public final class LoadClient implements AutoCloseable {
                     : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
             try {
                 HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                statuses.computeIfAbsent(r.statusCode(), k -> new AtomicLong()).incrementAndGet();
                 if (r.statusCode() == 502 || r.statusCode() == 503 || r.statusCode() == 504) {
                     last = method + " " + path + " -> " + r.statusCode();
                 } else if (r.statusCode() >= 400) {
@@ -202,6 +211,32 @@ public final class LoadClient implements AutoCloseable {
         return retries.get();
     }
 
+    /** Responses with {@code status} so far, retried ones included. */
+    public long responses(int status) {
+        AtomicLong n = statuses.get(status);
+        return n == null ? 0 : n.get();
+    }
+
+    /**
+     * The longest time without an acknowledged write between {@code from} and {@code to} (System.nanoTime), in
+     * seconds: how long writes stopped during an outage in between.
+     */
+    public double longestWriteGap(long from, long to) {
+        long[] ends = acknowledgedWrites.stream().mapToLong(w -> w[1]).filter(t -> t - from > 0 && to - t >= 0).sorted().toArray();
+        long previous = from;
+        long longest = 0;
+        for (long t : ends) {
+            longest = Math.max(longest, t - previous);
+            previous = t;
+        }
+        return Math.max(longest, to - previous) / 1e9;
+    }
+
+    /** When (System.nanoTime) the first acknowledged write that was sent after {@code nanos} was acknowledged; -1 if none yet. */
+    public long firstWriteSentAfter(long nanos) {
+        return acknowledgedWrites.stream().filter(w -> w[0] - nanos > 0).mapToLong(w -> w[1]).min().orElse(-1);
+    }
+
     public List<String> failures() {
         return failures;
     }
@@ -215,7 +250,12 @@ public final class LoadClient implements AutoCloseable {
      * insert is there, and every patched document holds the last value acknowledged for it.
      */
     public void assertAcknowledgedWritesKept(String physical) throws java.sql.SQLException {
-        try (java.sql.Connection c = TestDb.connect();
+        assertAcknowledgedWritesKept(TestDb.SHARED, physical);
+    }
+
+    /** As {@link #assertAcknowledgedWritesKept(String)}, in {@code db}. */
+    public void assertAcknowledgedWritesKept(Database db, String physical) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.connect();
              java.sql.PreparedStatement p = c.prepareStatement("select count(*) from " + physical + " where docshift.id_text(id) = any(?)")) {
             p.setArray(1, c.createArrayOf("text", inserted.toArray()));
             try (java.sql.ResultSet r = p.executeQuery()) {
@@ -223,7 +263,7 @@ public final class LoadClient implements AutoCloseable {
                 org.junit.jupiter.api.Assertions.assertEquals(inserted.size(), r.getLong(1), "every acknowledged insert is stored");
             }
         }
-        try (java.sql.Connection c = TestDb.connect();
+        try (java.sql.Connection c = db.connect();
              java.sql.PreparedStatement p = c.prepareStatement("select docshift.id_text(id), (data->>'visits')::bigint from " + physical
                      + " where docshift.id_text(id) = any(?)")) {
             p.setArray(1, c.createArrayOf("text", visits.keySet().toArray()));

@@ -13,6 +13,9 @@ public final class TestDb {
     public static final String URL = System.getProperty("docshift.test.jdbc-url",
             "jdbc:postgresql://localhost:5432/test?user=postgres");
 
+    /** The shared test database. */
+    public static final Database SHARED = new Database(URL);
+
     private TestDb() {
     }
 
@@ -46,18 +49,7 @@ public final class TestDb {
 
     /** The physical table of a logical one. */
     public static String physical(String table) {
-        try (Connection c = connect();
-             PreparedStatement p = c.prepareStatement("select number from docshift.doc_table where name = ?")) {
-            p.setString(1, table);
-            try (ResultSet r = p.executeQuery()) {
-                if (!r.next()) {
-                    throw new IllegalStateException("no table " + table);
-                }
-                return "docshift_data.doc_" + r.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return SHARED.physical(table);
     }
 
     /**
@@ -65,41 +57,17 @@ public final class TestDb {
      * them; {@code bodySql} is a jsonb expression of {@code g} (1..count).
      */
     public static void bulkLoad(String table, int count, String bodySql) {
-        String physical = physical(table);
-        String number = physical.substring(physical.lastIndexOf('_') + 1);
-        try (Connection c = connect()) {
-            c.createStatement().execute("insert into " + physical + " (id, creation_time, schema_version, revision, data)"
-                    + " select (lpad(to_hex((t.ms << 16) | " + number + "), 16, '0') || lpad(to_hex(g), 16, '0'))::uuid, t.ms, 0,"
-                    + " nextval('docshift.write_seq'), " + bodySql
-                    + " from generate_series(1, " + count + ") g, (select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms) t");
-            c.createStatement().execute("analyze " + physical);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        SHARED.bulkLoad(table, count, bodySql);
     }
 
     /** Up to {@code n} ids (as clients see them) of documents of a logical table, picked at random. */
     public static java.util.List<String> sampleIds(String table, int n) {
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        try (Connection c = connect();
-             ResultSet r = c.createStatement().executeQuery("select docshift.id_text(id) from " + physical(table) + " order by random() limit " + n)) {
-            while (r.next()) {
-                ids.add(r.getString(1));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return ids;
+        return SHARED.sampleIds(table, n);
     }
 
     /** One number from SQL, e.g. a count. */
     public static long scalar(String sql) {
-        try (Connection c = connect(); ResultSet r = c.createStatement().executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return SHARED.scalar(sql);
     }
 
     /** Whether a logical table was ever created. */

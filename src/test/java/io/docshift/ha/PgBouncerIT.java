@@ -1,0 +1,82 @@
+package io.docshift.ha;
+
+import io.docshift.support.AppProcess;
+import io.docshift.support.OwnServers;
+import io.docshift.support.PgBouncer;
+import io.docshift.support.TestDb;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Docshift behind a real PgBouncer. Session pooling keeps a client on one server connection, so everything
+ * works: two processes serve documents, a migration run (session advisory locks) completes with exact counts,
+ * and a push on one is heard by the other (LISTEN). Transaction pooling cannot keep session locks: a process
+ * behind it says so, takes no run and refuses pushes (F2), and serves documents only when the driver makes no
+ * named prepared statements ({@code prepareThreshold=0}).
+ */
+class PgBouncerIT {
+
+    @BeforeAll
+    static void tools() {
+        Assumptions.assumeTrue(OwnServers.installed("pgbouncer"), "needs Debian's pgbouncer package (.ci/run installs it)");
+    }
+
+    @Test
+    void sessionPoolingRunsEverything() throws Exception {
+        try (PgBouncer bouncer = PgBouncer.start("pgbouncer-session", "session");
+             AppProcess a = AppProcess.start("bouncer-a", Map.of("quarkus.datasource.jdbc.url", bouncer.jdbcUrl(), "docshift.migrations.poll", "1s"));
+             AppProcess b = AppProcess.start("bouncer-b", Map.of("quarkus.datasource.jdbc.url", bouncer.jdbcUrl(), "docshift.migrations.poll", "1s"))) {
+            a.awaitReady(Duration.ofSeconds(120));
+            b.awaitReady(Duration.ofSeconds(120));
+            String t = TestDb.freshTable("bouncer");
+            String id = given().baseUri(a.baseUri()).contentType(ContentType.JSON).body("{\"v\":\"orig0\",\"orig\":\"orig0\"}")
+                    .post("/api/tables/" + t + "/documents").then().statusCode(201).extract().path("_id");
+            given().baseUri(b.baseUri()).get("/api/tables/" + t + "/documents/" + id).then().statusCode(200);
+            TestDb.bulkLoad(t, 19_999, "jsonb_build_object('v', 'orig' || g, 'orig', 'orig' || g)");
+            String m = "bouncer_" + t;
+            given().baseUri(a.baseUri()).contentType(ContentType.JSON).body("{\"table\":\"" + t + "\",\"steps\":["
+                    + "{\"op\":\"rename\",\"from\":\"v\",\"to\":\"w\"},{\"op\":\"set\",\"field\":\"v\",\"value\":\"second\"}]}")
+                    .put("/api/migrations/" + m).then().statusCode(201);
+            long run = given().baseUri(a.baseUri()).contentType(ContentType.JSON).body("{}").post("/api/migrations/" + m + "/runs")
+                    .then().statusCode(202).extract().jsonPath().getLong("runId");
+            JsonPath done = FailoverIT.awaitRunEnd(List.of(a.baseUri(), b.baseUri()), run, Duration.ofMinutes(2));
+            assertEquals("completed", done.getString("state"), done.prettify());
+            assertEquals(20_000, done.getLong("processed"));
+            assertEquals(20_000, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data->'w' = data->'orig' and data->>'v' = 'second'"));
+
+            int before = given().baseUri(b.baseUri()).get("/api/schema").then().statusCode(200).extract().path("version");
+            String schema = "{\"tables\":{\"" + t + "\":{\"document\":{\"v\":{\"type\":\"string\"},\"w\":{\"type\":\"string\"},\"orig\":{\"type\":\"string\"}}}}}";
+            int version = given().baseUri(a.baseUri()).contentType(ContentType.JSON).body(schema).put("/api/schema").then().statusCode(200).extract().path("version");
+            long pushed = System.nanoTime(); // the version is active when the push answers
+            assertTrue(version > before);
+            double heardMillis = (FailoverIT.awaitVersion(b.baseUri(), version, Duration.ofSeconds(5)) - pushed) / 1e6;
+            assertTrue(heardMillis <= 1000, "the other process heard the push after " + heardMillis + " ms");
+            given().baseUri(b.baseUri()).get("/q/health/well").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void transactionPoolingIsDetectedAndTheProcessTakesNoRun() throws Exception {
+        try (PgBouncer bouncer = PgBouncer.start("pgbouncer-transaction", "transaction");
+             // named server-side statements cannot survive transaction pooling either: the driver must not make them
+             AppProcess pod = AppProcess.start("bouncer-tx", Map.of("quarkus.datasource.jdbc.url", bouncer.jdbcUrl() + "?prepareThreshold=0"))) {
+            pod.awaitReady(Duration.ofSeconds(120));
+            assertTrue(pod.logText().contains("transaction-pooling proxy"), "the process says why it takes no run");
+            String t = TestDb.freshTable("bouncer_tx");
+            given().baseUri(pod.baseUri()).contentType(ContentType.JSON).body("{\"a\":1}").post("/api/tables/" + t + "/documents").then().statusCode(201);
+            given().baseUri(pod.baseUri()).contentType(ContentType.JSON).body("{\"tables\":{\"" + t + "\":{\"document\":{\"a\":{\"type\":\"number\"}}}}}")
+                    .put("/api/schema").then().statusCode(409);
+        }
+    }
+}
