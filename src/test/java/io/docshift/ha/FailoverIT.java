@@ -120,7 +120,11 @@ class FailoverIT {
                 double gap = client.longestWriteGap(killedAt - 1_000_000_000L, System.nanoTime());
 
                 client.close();
-                assertEquals(List.of(), client.failures(), "no request failed (a 500, a 4xx, or no answer within a minute)");
+                if (synchronous) {
+                    assertEquals(List.of(), client.failures(), "no request failed (a 500, a 4xx, or no answer within a minute)");
+                } else { // a document whose acknowledged insert was lost is a 404 to later reads and patches: that is the figure
+                    assertEquals(List.of(), client.failures().stream().filter(f -> !f.contains(" -> 404 ")).toList(), "no request failed but for lost documents");
+                }
                 assertEquals(0, client.responses(500), "no 500 at any point");
                 long lost = lost(client, db, load);
 
