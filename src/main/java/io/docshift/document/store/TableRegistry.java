@@ -141,7 +141,7 @@ public class TableRegistry {
                     + "data jsonb not null)");
             // what a schema activation re-checks under the closed gate is what was written since its mark
             s.execute("create index if not exists \"doc_" + number + "_revision\" on " + table.sqlName()
-                    + " using brin (revision) with (pages_per_range = 8, autosummarize = on)");
+                    + " (revision)");
             // the name matched ^[A-Za-z][A-Za-z0-9_]*$, so it is safe inside this literal
             s.execute("comment on table " + table.sqlName() + " is 'Docshift table " + name + "'");
         }
