@@ -23,6 +23,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Convex's {@code ctx.db} over REST: insert, get, patch, replace, delete and paginate. A body is parsed and
@@ -74,16 +75,26 @@ public class DocumentService {
                 return created(tableName, id, stored.get());
             }
         }
+        return once(idempotency, () -> {
+            ActiveSchema.Snapshot schema = enforcer.enterWrite(tableName);
+            SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id.toString()), List.of(doc), false).get(0);
+            StoredDocument stored = store.insert(table, id, accepted.body(), accepted.version());
+            metrics.written(tableName, "insert", 1);
+            return created(tableName, id, stored);
+        });
+    }
+
+    /**
+     * The slow path of an insert: one transaction that answers a retried request with its first answer, or
+     * writes and remembers the answer under the request's key.
+     */
+    private Created once(Idempotency idempotency, Supplier<Created> write) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Optional<Created> replay = replay(idempotency);
             if (replay.isPresent()) {
                 return replay.get();
             }
-            ActiveSchema.Snapshot schema = enforcer.enterWrite(tableName);
-            SchemaEnforcer.Accepted accepted = enforcer.accept(schema, tableName, List.of(id.toString()), List.of(doc), false).get(0);
-            StoredDocument stored = store.insert(table, id, accepted.body(), accepted.version());
-            metrics.written(tableName, "insert", 1);
-            Created created = created(tableName, id, stored);
+            Created created = write.get();
             remember(idempotency, created);
             return created;
         });
@@ -112,19 +123,13 @@ public class DocumentService {
                 return idsOf(newIds);
             }
         }
-        return QuarkusTransaction.requiringNew().call(() -> {
-            Optional<Created> replay = replay(idempotency);
-            if (replay.isPresent()) {
-                return replay.get();
-            }
+        return once(idempotency, () -> {
             ActiveSchema.Snapshot schema = enforcer.enterWrite(tableName);
             List<SchemaEnforcer.Accepted> accepted = enforcer.accept(schema, tableName, idTexts, docs, true);
             store.insertAll(table, newIds, accepted.stream().map(SchemaEnforcer.Accepted::body).toList(),
                     accepted.stream().map(SchemaEnforcer.Accepted::version).toList());
             metrics.written(tableName, "insert", docs.size());
-            Created created = idsOf(newIds);
-            remember(idempotency, created);
-            return created;
+            return idsOf(newIds);
         });
     }
 

@@ -18,6 +18,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Makes a schema version active: the one algorithm behind a plain push and a transition's verification. The
@@ -170,8 +172,8 @@ public class SchemaActivation {
     }
 
     /** The tables whose validators differ between two schemas (either may be null: no schema). */
-    public static java.util.Set<String> changedTables(Schema a, Schema b) {
-        java.util.Set<String> names = new java.util.TreeSet<>();
+    public static Set<String> changedTables(Schema a, Schema b) {
+        Set<String> names = new TreeSet<>();
         for (Schema s : new Schema[]{a, b}) {
             if (s != null) {
                 names.addAll(s.tables().keySet());

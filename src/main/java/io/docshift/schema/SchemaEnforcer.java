@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.docshift.document.json.DocumentJson;
 import io.docshift.document.json.JsonPath;
 import io.docshift.document.json.MergePatch;
+import io.docshift.document.store.GateCheck;
 import io.docshift.document.store.StoredDocument;
 import io.docshift.error.InvalidRequest;
 import io.docshift.error.Violation;
@@ -48,7 +49,7 @@ public class SchemaEnforcer {
     }
 
     /** The check that folds the gate into the write statement of a body validated against {@code schema}. */
-    public io.docshift.document.store.GateCheck gateCheck(String table, ActiveSchema.Snapshot schema) {
+    public GateCheck gateCheck(String table, ActiveSchema.Snapshot schema) {
         return gate.check(table, schema);
     }
 

@@ -12,14 +12,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static io.restassured.RestAssured.given;
@@ -50,8 +47,9 @@ class LiveTrafficBench {
             TestDb.bulkLoad(table, DOCUMENTS - 1, "case when g % 2 = 0 then jsonb_build_object('n', g, 'status', 'vip') else jsonb_build_object('n', g) end");
             List<String> ids = TestDb.sampleIds(table, 20_000);
             String url = base + "/api/tables/" + table + "/documents/";
-            paced(url, ids, Duration.ofSeconds(5), () -> true); // warm-up
-            List<Long> alone = paced(url, ids, Duration.ofSeconds(20), () -> true);
+            HttpClient http = client();
+            gets(http, url, ids, Duration.ofSeconds(5), () -> true); // warm-up
+            OpenLoop.Result alone = gets(http, url, ids, Duration.ofSeconds(20), () -> true);
 
             String name = "live_" + table;
             given().baseUri(base).contentType("application/json").body("{\"table\":\"" + table + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"status\",\"value\":\"active\"}]}")
@@ -60,21 +58,21 @@ class LiveTrafficBench {
                     .extract().jsonPath().getLong("runId");
             // the pacing loop asks whether the run ended over JDBC: a REST Assured call there stalled the loop
             // for milliseconds and counted as latency of the GETs due meanwhile
-            List<Long> during;
+            OpenLoop.Result during;
             try (var watch = TestDb.connect()) {
-                during = paced(url, ids, Duration.ofMinutes(5), () -> !Runs.endedInDatabase(watch, run));
+                during = gets(http, url, ids, Duration.ofMinutes(5), () -> !Runs.endedInDatabase(watch, run));
             }
             JsonPath done = given().baseUri(base).get("/api/migrations/runs/" + run).then().statusCode(200).extract().jsonPath();
             double seconds = Duration.between(OffsetDateTime.parse(done.getString("startedAt")), OffsetDateTime.parse(done.getString("finishedAt"))).toNanos() / 1e9;
             double rate = done.getLong("processed") / seconds;
 
-            double p99Alone = p99(alone);
-            double p99During = p99(during);
-            BenchReport.record("live", "GET p99 alone", p99Alone, "ms", RATE + " req/s paced, " + alone.size() + " requests", true);
+            double p99Alone = alone.ms(0.99);
+            double p99During = during.ms(0.99);
+            BenchReport.record("live", "GET p99 alone", p99Alone, "ms", RATE + " req/s paced, " + alone.latencies().size() + " requests", true);
             BenchReport.record("live", "GET p99 during migration", p99During, "ms",
-                    String.format(Locale.ROOT, "%.2fx alone (target <= 1.5x); %d requests", p99During / p99Alone, during.size()), p99During <= 1.5 * p99Alone);
+                    String.format(Locale.ROOT, "%.2fx alone (target <= 1.5x); %d requests", p99During / p99Alone, during.latencies().size()), p99During <= 1.5 * p99Alone);
             BenchReport.record("live", "migration under live traffic", rate, "docs/s", DOCUMENTS + " documents, default settings, beside " + RATE + " GET/s", true);
-            writesWhileAPushActivates(base, table);
+            writesWhileAPushActivates(http, base, table);
         }
     }
 
@@ -83,8 +81,7 @@ class LiveTrafficBench {
      * document of that table activates (the write gate closes for that table only, and only for the re-check of
      * what was written during the scan).
      */
-    private static void writesWhileAPushActivates(String base, String table) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(java.util.concurrent.Executors.newFixedThreadPool(8)).build();
+    private static void writesWhileAPushActivates(HttpClient http, String base, String table) throws Exception {
         java.util.function.Supplier<HttpRequest> insert = () -> HttpRequest.newBuilder(URI.create(base + "/api/tables/" + table + "/documents"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"n\":1,\"status\":\"active\"}")).build();
         OpenLoop.http(http, RATE, Duration.ofSeconds(5), () -> true, insert, 201); // warm-up
@@ -107,43 +104,17 @@ class LiveTrafficBench {
                         busy / idle, pushSeconds, during.latencies().size(), during.failed()), busy <= 2 * idle && during.failed() == 0);
     }
 
-    /** Sends GETs at a fixed rate until {@code duration} passes or {@code go} says stop; latencies in nanoseconds from when each was due. */
-    private static List<Long> paced(String url, List<String> ids, Duration duration, BooleanSupplier go) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(java.util.concurrent.Executors.newFixedThreadPool(8)).build();
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        List<CompletableFuture<?>> pending = new ArrayList<>();
-        AtomicLong failed = new AtomicLong();
-        long start = System.nanoTime();
-        long interval = 1_000_000_000L / RATE;
-        long checkEvery = RATE / 4;
-        for (long i = 0; ; i++) {
-            long due = start + i * interval;
-            if (due - start > duration.toNanos() || i % checkEvery == 0 && i > 0 && !go.getAsBoolean()) {
-                break;
-            }
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
-            HttpRequest req = HttpRequest.newBuilder(URI.create(url + ids.get(ThreadLocalRandom.current().nextInt(ids.size())))).timeout(Duration.ofSeconds(30)).build();
-            pending.add(http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-                if (e != null || r.statusCode() != 200) {
-                    failed.incrementAndGet();
-                } else {
-                    latencies.add(System.nanoTime() - due);
-                }
-            }));
-        }
-        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " requests failed");
-        }
-        return latencies;
+    private static HttpClient client() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(java.util.concurrent.Executors.newFixedThreadPool(8)).build();
     }
 
-    private static double p99(List<Long> latencies) {
-        List<Long> sorted = new ArrayList<>(latencies);
-        sorted.sort(null);
-        return sorted.get((int) (sorted.size() * 0.99)) / 1e6;
+    /** GETs of random {@code ids} at {@code RATE} (open loop); a failed request makes the figure void. */
+    private static OpenLoop.Result gets(HttpClient http, String url, List<String> ids, Duration duration, BooleanSupplier go) throws Exception {
+        OpenLoop.Result r = OpenLoop.http(http, RATE, duration, go,
+                () -> HttpRequest.newBuilder(URI.create(url + ids.get(ThreadLocalRandom.current().nextInt(ids.size())))).timeout(Duration.ofSeconds(30)).build(), 200);
+        if (r.failed() > 0) {
+            throw new IllegalStateException(r.failed() + " requests failed");
+        }
+        return r;
     }
 }

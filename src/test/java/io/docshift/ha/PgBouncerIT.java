@@ -39,28 +39,22 @@ class PgBouncerIT {
              AppProcess b = AppProcess.start("bouncer-b", Map.of("quarkus.datasource.jdbc.url", bouncer.jdbcUrl(), "docshift.migrations.poll", "1s"))) {
             a.awaitReady(Duration.ofSeconds(120));
             b.awaitReady(Duration.ofSeconds(120));
-            String t = TestDb.freshTable("bouncer");
-            String id = given().baseUri(a.baseUri()).contentType(ContentType.JSON).body("{\"v\":\"orig0\",\"orig\":\"orig0\"}")
-                    .post("/api/tables/" + t + "/documents").then().statusCode(201).extract().path("_id");
+            Outages.Migrated migrated = Outages.migrated(a.baseUri(), TestDb.SHARED, "bouncer", 20_000, 0);
+            String t = migrated.table();
+            String id = given().baseUri(a.baseUri()).get("/api/tables/" + t + "/documents?limit=1").then().statusCode(200).extract().path("page[0]._id");
             given().baseUri(b.baseUri()).get("/api/tables/" + t + "/documents/" + id).then().statusCode(200);
-            TestDb.bulkLoad(t, 19_999, "jsonb_build_object('v', 'orig' || g, 'orig', 'orig' || g)");
-            String m = "bouncer_" + t;
-            given().baseUri(a.baseUri()).contentType(ContentType.JSON).body("{\"table\":\"" + t + "\",\"steps\":["
-                    + "{\"op\":\"rename\",\"from\":\"v\",\"to\":\"w\"},{\"op\":\"set\",\"field\":\"v\",\"value\":\"second\"}]}")
-                    .put("/api/migrations/" + m).then().statusCode(201);
-            long run = given().baseUri(a.baseUri()).contentType(ContentType.JSON).body("{}").post("/api/migrations/" + m + "/runs")
-                    .then().statusCode(202).extract().jsonPath().getLong("runId");
-            JsonPath done = FailoverIT.awaitRunEnd(List.of(a.baseUri(), b.baseUri()), run, Duration.ofMinutes(2));
+            long run = Outages.startRun(a.baseUri(), migrated.migration());
+            JsonPath done = Outages.awaitRunEnd(List.of(a.baseUri(), b.baseUri()), run, Duration.ofMinutes(2));
             assertEquals("completed", done.getString("state"), done.prettify());
             assertEquals(20_000, done.getLong("processed"));
-            assertEquals(20_000, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data->'w' = data->'orig' and data->>'v' = 'second'"));
+            assertEquals(20_000, Outages.migratedOnce(TestDb.SHARED, migrated));
 
             int before = given().baseUri(b.baseUri()).get("/api/schema").then().statusCode(200).extract().path("version");
             String schema = "{\"tables\":{\"" + t + "\":{\"document\":{\"v\":{\"type\":\"string\"},\"w\":{\"type\":\"string\"},\"orig\":{\"type\":\"string\"}}}}}";
             int version = given().baseUri(a.baseUri()).contentType(ContentType.JSON).body(schema).put("/api/schema").then().statusCode(200).extract().path("version");
             long pushed = System.nanoTime(); // the version is active when the push answers
             assertTrue(version > before);
-            double heardMillis = (FailoverIT.awaitVersion(b.baseUri(), version, Duration.ofSeconds(5)) - pushed) / 1e6;
+            double heardMillis = (Outages.awaitVersion(b.baseUri(), version, Duration.ofSeconds(5)) - pushed) / 1e6;
             assertTrue(heardMillis <= 1000, "the other process heard the push after " + heardMillis + " ms");
             given().baseUri(b.baseUri()).get("/q/health/well").then().statusCode(200);
         }

@@ -33,26 +33,17 @@ class RestartIT {
             pod.awaitReady(Duration.ofSeconds(120));
             Database db = new Database(server.jdbcUrl() + "?user=postgres");
             String api = pod.baseUri();
-            String load = TestDb.freshTable("restart_load");
-            given().baseUri(api).contentType(ContentType.JSON).body("{\"visits\":0}").post("/api/tables/" + load + "/documents").then().statusCode(201);
-            db.bulkLoad(load, 5_000, "jsonb_build_object('visits', 0, 'n', g)");
-            String migrated = TestDb.freshTable("restart_run");
-            given().baseUri(api).contentType(ContentType.JSON).body("{\"v\":\"orig0\",\"orig\":\"orig0\"}").post("/api/tables/" + migrated + "/documents").then().statusCode(201);
-            db.bulkLoad(migrated, DOCUMENTS - 1, "jsonb_build_object('v', 'orig' || g, 'orig', 'orig' || g)");
-            String m = "restart_" + migrated;
-            given().baseUri(api).contentType(ContentType.JSON).body("{\"table\":\"" + migrated + "\",\"maxDocumentsPerSecond\":4000,\"steps\":["
-                    + "{\"op\":\"rename\",\"from\":\"v\",\"to\":\"w\"},{\"op\":\"set\",\"field\":\"v\",\"value\":\"second\"}]}")
-                    .put("/api/migrations/" + m).then().statusCode(201);
+            String load = Outages.loadTable(api, db, "restart_load");
+            Outages.Migrated migrated = Outages.migrated(api, db, "restart_run", DOCUMENTS, 4000);
 
-            try (LoadClient client = new LoadClient(List.of(api), load, db.sampleIds(load, 500), n -> "{\"visits\":0,\"n\":" + n + "}").start(4)) {
-                long run = given().baseUri(api).contentType(ContentType.JSON).body("{}").post("/api/migrations/" + m + "/runs")
-                        .then().statusCode(202).extract().jsonPath().getLong("runId");
-                FailoverIT.awaitRunProgress(api, run, DOCUMENTS / 5);
+            try (LoadClient client = Outages.load(List.of(api), db, load)) {
+                long run = Outages.startRun(api, migrated.migration());
+                Outages.awaitRunProgress(api, run, DOCUMENTS / 5);
                 long restartedAt = System.nanoTime();
                 server.restartFast();
                 double restartSeconds = (System.nanoTime() - restartedAt) / 1e9;
-                JsonPath done = FailoverIT.awaitRunEnd(List.of(api), run, Duration.ofMinutes(2));
-                FailoverIT.awaitFirstWriteAfter(client, System.nanoTime(), Duration.ofSeconds(60));
+                JsonPath done = Outages.awaitRunEnd(List.of(api), run, Duration.ofMinutes(2));
+                Outages.awaitFirstWriteAfter(client, System.nanoTime(), Duration.ofSeconds(60));
                 Thread.sleep(1_000);
                 client.close();
                 double gap = client.longestWriteGap(restartedAt - 1_000_000_000L, System.nanoTime());
@@ -63,14 +54,11 @@ class RestartIT {
                 assertEquals("completed", done.getString("state"), done.prettify());
                 assertEquals(DOCUMENTS, done.getLong("processed"));
                 assertEquals(DOCUMENTS, done.getLong("changed"));
-                assertEquals(DOCUMENTS, db.scalar("select count(*) from " + db.physical(migrated) + " where data->'w' = data->'orig' and data->>'v' = 'second'"),
-                        "every document migrated exactly once");
+                assertEquals(DOCUMENTS, Outages.migratedOnce(db, migrated), "every document migrated exactly once");
                 String line = String.format(Locale.ROOT, "restart: pg_ctl restart -m fast took %.1f s; the longest time without an acknowledged write %.2f s;"
                                 + " %d answers 503 (each retried), %d requests in all, 0 acknowledged writes lost; the run completed",
                         restartSeconds, gap, client.responses(503), client.requests());
-                System.out.println(line);
-                java.nio.file.Files.writeString(FailoverIT.FIGURES, line + System.lineSeparator(),
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                Outages.figures(line);
             }
         }
     }
