@@ -75,12 +75,12 @@ class DashboardIT {
             b.go(app.baseUri() + "/dashboard#/runs/" + run);
             b.script("window.__notReloaded = true");
             By bar = By.cssSelector(".bar[data-run='" + run + "']");
-            b.await(() -> Long.parseLong(b.find(bar).getAttribute("aria-valuenow")) > 0, "the bar moved off zero");
-            long first = Long.parseLong(b.find(bar).getAttribute("aria-valuenow"));
-            b.await(() -> Long.parseLong(b.find(bar).getAttribute("aria-valuenow")) > first, "the bar advanced");
+            b.await(() -> Long.parseLong(b.attribute(bar, "aria-valuenow")) > 0, "the bar moved off zero");
+            long first = Long.parseLong(b.attribute(bar, "aria-valuenow"));
+            b.await(() -> Long.parseLong(b.attribute(bar, "aria-valuenow")) > first, "the bar advanced");
             b.screenshot("run-progress");
             b.awaitText("#run-state", "completed");
-            assertEquals("3000", b.find(bar).getAttribute("aria-valuenow"));
+            assertEquals("3000", b.attribute(bar, "aria-valuenow"));
             assertEquals(Boolean.TRUE, b.script("return window.__notReloaded === true"), "no reload: the page followed the run by its events");
             assertTrue(b.text("#run-owner").startsWith("dashboard-"), "the pod working it is named");
             b.go(app.baseUri() + "/dashboard#/overview");

@@ -80,11 +80,23 @@ public final class Browser implements AutoCloseable {
 
     /** Clicks what {@code by} finds, finding it again if the page redrew it in between. */
     public void click(By by) {
+        again(() -> {
+            find(by).click();
+            return null;
+        });
+    }
+
+    /** An attribute of what {@code by} finds, finding it again if the page redrew it in between. */
+    public String attribute(By by, String name) {
+        return again(() -> find(by).getAttribute(name));
+    }
+
+    /** {@code read} of an element, done again while the page redraws that element under it. */
+    private <T> T again(java.util.function.Supplier<T> read) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             try {
-                find(by).click();
-                return;
+                return read.get();
             } catch (StaleElementReferenceException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
@@ -99,7 +111,7 @@ public final class Browser implements AutoCloseable {
     }
 
     public String text(String css) {
-        return find(By.cssSelector(css)).getText();
+        return again(() -> find(By.cssSelector(css)).getText());
     }
 
     /** Waits until the element's text contains {@code expected}. */
