@@ -10,6 +10,7 @@ import io.docshift.schema.index.IndexBuilder;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -24,14 +25,16 @@ import java.util.TreeSet;
 /**
  * Makes a schema version active: the one algorithm behind a plain push and a transition's verification. The
  * caller has checked every document of the tables whose validator changes (without blocking writes) after
- * taking a revision {@link #mark()}. Activation then closes the write gate, re-checks only the documents
- * written since the mark, switches the active version, reconciles the index catalogue and announces the
- * version, all in one transaction: no write validated against the previous version can commit after it.
+ * taking a revision {@link #mark()}. Activation then, in one transaction, stores the version and reconciles the
+ * index catalogue, and only then closes the write gates, re-checks the documents written since the mark,
+ * switches the active version and announces it: no write validated against the previous version can commit
+ * after it, and writers wait only for the re-check and the switch.
  */
 @ApplicationScoped
 public class SchemaActivation {
 
     static final int EXAMPLES = 10;
+    private static final Logger LOG = Logger.getLogger(SchemaActivation.class);
 
     /** What is activated, and what else the activation means for the caller. */
     public interface Target {
@@ -45,12 +48,16 @@ public class SchemaActivation {
         /** The revision mark taken before the caller's full check. */
         long mark();
 
-        /** Inside the closed gate, first: false leaves the version inactive, and what this did commits. */
+        /** Inside the closed gate, first, reading only: false leaves the version inactive, and nothing of the activation commits. */
         default boolean ready(Connection c) throws SQLException {
             return true;
         }
 
-        /** Inside the closed gate: the version to activate, stored now if it is new. */
+        /** After {@link #ready} declined, in a transaction of its own: what the decline means (a sweep runs again). */
+        default void notReady(Connection c) throws SQLException {
+        }
+
+        /** In the activation's transaction, before the gate closes: the version to activate, stored now if it is new. */
         int version(Connection c) throws SQLException;
 
         /** Inside the closed gate, after the switch: what the activation also means (a transition ends). */
@@ -95,29 +102,50 @@ public class SchemaActivation {
      * documents written since the mark violate it.
      */
     public OptionalInt activate(Target target) {
-        OptionalInt version = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
-            gate.close(c, names(target.toCheck()));
-            if (!target.ready(c)) {
-                return OptionalInt.empty();
-            }
-            int v = target.version(c);
-            refuseIfViolated(lateViolations(c, target));
-            try (PreparedStatement p = c.prepareStatement("update docshift.schema_version set activated_at = now() where version = ?;"
-                    + " update docshift.schema_state set active_version = ?")) {
-                p.setInt(1, v);
-                p.setInt(2, v);
-                p.execute();
-            }
-            target.activated(c, v);
-            indexes.reconcile(target.schema());
-            notifications.publish(c, "schema", Integer.toString(v));
-            return OptionalInt.of(v);
-        }));
-        if (version.isPresent()) {
-            active.refresh();
-            builder.kick();
+        long[] closed = new long[1];
+        int version;
+        try {
+            version = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
+                // The catalogue first, with the gates still open: the stored version and the index rows become
+                // visible only at commit, and their first use in a pod costs hundreds of milliseconds (Hibernate
+                // compiles its queries) that writers would otherwise spend waiting at the gate.
+                int v = target.version(c);
+                indexes.reconcile(target.schema());
+                closed[0] = System.nanoTime();
+                gate.close(c, names(target.toCheck()));
+                if (!target.ready(c)) {
+                    throw new NotReady();
+                }
+                refuseIfViolated(lateViolations(c, target));
+                try (PreparedStatement p = c.prepareStatement("update docshift.schema_version set activated_at = now() where version = ?;"
+                        + " update docshift.schema_state set active_version = ?")) {
+                    p.setInt(1, v);
+                    p.setInt(2, v);
+                    p.execute();
+                }
+                target.activated(c, v);
+                notifications.publish(c, "schema", Integer.toString(v));
+                return v;
+            }));
+        } catch (NotReady declined) {
+            QuarkusTransaction.requiringNew().run(() -> Jdbc.call(dataSource, c -> {
+                target.notReady(c);
+                return null;
+            }));
+            return OptionalInt.empty();
         }
-        return version;
+        LOG.infof("Schema version %d is active; the write gates of %s were closed for %d ms", version, names(target.toCheck()),
+                (System.nanoTime() - closed[0]) / 1_000_000);
+        active.refresh();
+        builder.kick();
+        return OptionalInt.of(version);
+    }
+
+    /** {@link Target#ready} declined: the activation's transaction rolls back. */
+    private static final class NotReady extends RuntimeException {
+        NotReady() {
+            super(null, null, false, false);
+        }
     }
 
     /**

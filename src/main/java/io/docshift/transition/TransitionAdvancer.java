@@ -213,17 +213,30 @@ public class TransitionAdvancer {
             return mark;
         }
 
-        /** Not while documents were written behind a sweep (by an older build) since its last pass: it sweeps again. */
+        /** Not while documents were written behind a sweep (by an older build) since its last pass. */
         @Override
         public boolean ready(Connection c) throws SQLException {
             for (Run run : sweeps) {
-                Optional<DocTable> table = tables.find(tableOf(c, run));
-                if (table.isPresent() && DocumentStore.anyBelowVersion(c, table.get(), transition.toVersion())) {
-                    runs.reopenSweep(c, run.id());
+                if (behind(c, run)) {
                     return false;
                 }
             }
             return true;
+        }
+
+        /** The sweeps that documents were written behind go again. */
+        @Override
+        public void notReady(Connection c) throws SQLException {
+            for (Run run : sweeps) {
+                if (behind(c, run)) {
+                    runs.reopenSweep(c, run.id());
+                }
+            }
+        }
+
+        private boolean behind(Connection c, Run run) throws SQLException {
+            Optional<DocTable> table = tables.find(tableOf(c, run));
+            return table.isPresent() && DocumentStore.anyBelowVersion(c, table.get(), transition.toVersion());
         }
 
         @Override

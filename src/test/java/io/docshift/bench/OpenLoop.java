@@ -26,14 +26,34 @@ import java.util.function.Supplier;
  */
 final class OpenLoop {
 
-    /** Latencies in nanoseconds from the due time, of the requests that succeeded; and how many failed. */
-    record Result(List<Long> latencies, long failed) {
+    /** One request that succeeded: when it was due ({@link System#nanoTime}) and its latency from then, in nanoseconds. */
+    record Sample(long due, long latency) {
+    }
+
+    /** The requests that succeeded, and how many failed. */
+    record Result(List<Sample> samples, long failed) {
 
         /** The q-quantile (0.5, 0.99, 0.999) in milliseconds. */
         double ms(double q) {
-            List<Long> sorted = new ArrayList<>(latencies);
-            sorted.sort(null);
-            return sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * q))) / 1e6;
+            long[] sorted = samples.stream().mapToLong(Sample::latency).sorted().toArray();
+            return sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))] / 1e6;
+        }
+
+        /** Answers per second, from the first due time to the last answer: below the paced rate when the server fell behind. */
+        double answeredPerSecond() {
+            long first = samples.stream().mapToLong(Sample::due).min().orElse(0);
+            long last = samples.stream().mapToLong(x -> x.due() + x.latency()).max().orElse(first + 1);
+            return samples.size() / ((last - first) / 1e9);
+        }
+
+        /** How many requests succeeded. */
+        int count() {
+            return samples.size();
+        }
+
+        /** The requests slower than {@code millis}, in due order. */
+        List<Sample> slowerThan(double millis) {
+            return samples.stream().filter(s -> s.latency() > millis * 1e6).sorted(java.util.Comparator.comparingLong(Sample::due)).toList();
         }
     }
 
@@ -47,18 +67,18 @@ final class OpenLoop {
 
     /** Sends {@code request()} at {@code rate} per second for {@code duration}, or until {@code go} says stop. */
     static Result http(HttpClient http, int rate, Duration duration, BooleanSupplier go, Supplier<HttpRequest> request, int expected) throws InterruptedException {
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<?>> pending = new ArrayList<>();
         AtomicLong failed = new AtomicLong();
         pace(rate, duration, go, due -> pending.add(http.sendAsync(request.get(), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
             if (e != null || r.statusCode() != expected) {
                 failed.incrementAndGet();
             } else {
-                latencies.add(System.nanoTime() - due);
+                samples.add(new Sample(due, System.nanoTime() - due));
             }
         })));
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-        return new Result(latencies, failed.get());
+        return new Result(samples, failed.get());
     }
 
     /** Runs {@code call} at {@code rate} per second for {@code duration} over {@code connections} JDBC connections. */
@@ -68,14 +88,14 @@ final class OpenLoop {
             pool.add(TestDb.connect());
         }
         ExecutorService threads = Executors.newFixedThreadPool(connections);
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         AtomicLong failed = new AtomicLong();
         try {
             pace(rate, duration, () -> true, due -> threads.execute(() -> {
                 Connection c = pool.poll();
                 try {
                     call.run(c);
-                    latencies.add(System.nanoTime() - due);
+                    samples.add(new Sample(due, System.nanoTime() - due));
                 } catch (Exception e) {
                     failed.incrementAndGet();
                 } finally {
@@ -89,7 +109,7 @@ final class OpenLoop {
                 c.close();
             }
         }
-        return new Result(latencies, failed.get());
+        return new Result(samples, failed.get());
     }
 
     /**
@@ -100,7 +120,7 @@ final class OpenLoop {
      * requests a second due on time here).
      */
     static Result rawGets(String host, int port, int rate, Duration duration, int connections, Supplier<String> path) throws Exception {
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         AtomicLong failed = new AtomicLong();
         long start = System.nanoTime() + 50_000_000L;
         long interval = 1_000_000_000L * connections / rate;
@@ -117,14 +137,11 @@ final class OpenLoop {
                         if (due - start > duration.toNanos()) {
                             return;
                         }
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                        }
+                        awaitDue(due);
                         out.write(("GET " + path.get() + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                         out.flush();
                         if (readResponse(in) == 200) {
-                            latencies.add(System.nanoTime() - due);
+                            samples.add(new Sample(due, System.nanoTime() - due));
                         } else {
                             failed.incrementAndGet();
                         }
@@ -139,7 +156,7 @@ final class OpenLoop {
         for (Thread t : threads) {
             t.join();
         }
-        return new Result(latencies, failed.get());
+        return new Result(samples, failed.get());
     }
 
     /** Reads one response with a Content-Length body; returns its status. */
@@ -165,6 +182,19 @@ final class OpenLoop {
         return status;
     }
 
+    /**
+     * Parks until {@code due} ({@link System#nanoTime}): to within tens of microseconds, where {@code Thread.sleep}
+     * rounds up to whole milliseconds and so would add up to one to every latency.
+     */
+    private static void awaitDue(long due) throws InterruptedException {
+        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
     private interface Send {
         void at(long due);
     }
@@ -178,10 +208,7 @@ final class OpenLoop {
             if (due - start > duration.toNanos() || i % checkEvery == 0 && i > 0 && !go.getAsBoolean()) {
                 return;
             }
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
+            awaitDue(due);
             send.at(due);
         }
     }
