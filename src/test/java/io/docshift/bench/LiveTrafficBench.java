@@ -64,9 +64,14 @@ class LiveTrafficBench {
             // the pacing loop asks whether the run ended over JDBC: a REST Assured call there stalled the loop
             // for milliseconds and counted as latency of the GETs due meanwhile
             OpenLoop.Result during;
-            try (var watch = TestDb.connect()) {
+            String waits;
+            long t0 = System.nanoTime();
+            try (var watch = TestDb.connect(); WaitSampler sampler = new WaitSampler()) {
                 during = gets(http, url, ids, Duration.ofMinutes(5), () -> !Runs.endedInDatabase(watch, run));
+                waits = sampler.summary();
             }
+            timeline(during, t0, 2 * alone.ms(0.99), "gets-during-migration.txt");
+            BenchReport.record("live", "wait events during the migration", 0, "", waits, true);
             JsonPath done = given().baseUri(base).get("/api/migrations/runs/" + run).then().statusCode(200).extract().jsonPath();
             double seconds = Duration.between(OffsetDateTime.parse(done.getString("startedAt")), OffsetDateTime.parse(done.getString("finishedAt"))).toNanos() / 1e9;
             double rate = done.getLong("processed") / seconds;
@@ -95,7 +100,13 @@ class LiveTrafficBench {
         long t0 = System.nanoTime();
         CompletableFuture<HttpResponse<String>> push = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/schema"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(schema)).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
-        OpenLoop.Result during = OpenLoop.http(http, RATE, Duration.ofMinutes(5), () -> !push.isDone(), insert, 201);
+        OpenLoop.Result during;
+        String waits;
+        try (WaitSampler sampler = new WaitSampler()) {
+            during = OpenLoop.http(http, RATE, Duration.ofMinutes(5), () -> !push.isDone(), insert, 201);
+            waits = sampler.summary();
+        }
+        BenchReport.record("live", "wait events while the push activates", 0, "", waits, true);
         HttpResponse<String> pushed = push.join();
         double pushSeconds = (System.nanoTime() - t0) / 1e9;
         if (pushed.statusCode() != 200) {
@@ -103,21 +114,21 @@ class LiveTrafficBench {
         }
         double idle = alone.ms(0.99);
         double busy = during.ms(0.99);
-        timeline(during, t0, 2 * idle);
+        timeline(during, t0, 2 * idle, "push-inserts.txt");
         BenchReport.record("live", "insert p99 alone", idle, "ms", RATE + " inserts/s paced into the " + DOCUMENTS + "-document table; " + alone.failed() + " failed", alone.failed() == 0);
         BenchReport.record("live", "insert p99 while a push activates", busy, "ms",
                 String.format(Locale.ROOT, "%.2fx alone (target <= 2x); the push checked every document in %.2f s; %d inserts, %d failed",
                         busy / idle, pushSeconds, during.count(), during.failed()), busy <= 2 * idle && during.failed() == 0);
     }
 
-    /** Where the slow requests fell: target/bench/push-inserts.txt lists those over {@code millis}, from {@code t0}. */
-    private static void timeline(OpenLoop.Result result, long t0, double millis) throws java.io.IOException {
-        StringBuilder out = new StringBuilder("due after the push started (ms)\tlatency (ms)\n");
+    /** Where the slow requests fell: {@code target/bench/<file>} lists those over {@code millis}, from {@code t0}. */
+    private static void timeline(OpenLoop.Result result, long t0, double millis, String file) throws java.io.IOException {
+        StringBuilder out = new StringBuilder("due after the load began (ms)\tlatency (ms)\n");
         for (OpenLoop.Sample s : result.slowerThan(millis)) {
             out.append(String.format(Locale.ROOT, "%d\t%.1f%n", (s.due() - t0) / 1_000_000, s.latency() / 1e6));
         }
         java.nio.file.Files.createDirectories(BenchReport.DIR);
-        java.nio.file.Files.writeString(BenchReport.DIR.resolve("push-inserts.txt"), out);
+        java.nio.file.Files.writeString(BenchReport.DIR.resolve(file), out);
     }
 
     private static HttpClient client() {
