@@ -102,16 +102,17 @@ public class SchemaActivation {
      * documents written since the mark violate it.
      */
     public OptionalInt activate(Target target) {
-        long[] closed = new long[1];
-        int version;
+        Activated done;
         try {
-            version = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
+            done = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
                 // The catalogue first, with the gates still open: the stored version and the index rows become
                 // visible only at commit, and their first use in a pod costs hundreds of milliseconds (Hibernate
-                // compiles its queries) that writers would otherwise spend waiting at the gate.
+                // compiles its queries) that writers would otherwise spend waiting at the gate. No gate holder waits
+                // for these rows: their one other writer under a gate, a rollback's revert, shares the push lock with
+                // pushes and rolls back only a transition already active, never one being activated.
                 int v = target.version(c);
                 indexes.reconcile(target.schema());
-                closed[0] = System.nanoTime();
+                long closed = System.nanoTime();
                 gate.close(c, names(target.toCheck()));
                 if (!target.ready(c)) {
                     throw new NotReady();
@@ -125,7 +126,7 @@ public class SchemaActivation {
                 }
                 target.activated(c, v);
                 notifications.publish(c, "schema", Integer.toString(v));
-                return v;
+                return new Activated(v, closed);
             }));
         } catch (NotReady declined) {
             QuarkusTransaction.requiringNew().run(() -> Jdbc.call(dataSource, c -> {
@@ -134,11 +135,15 @@ public class SchemaActivation {
             }));
             return OptionalInt.empty();
         }
-        LOG.infof("Schema version %d is active; the write gates of %s were closed for %d ms", version, names(target.toCheck()),
-                (System.nanoTime() - closed[0]) / 1_000_000);
+        LOG.infof("Schema version %d is active; the write gates of %s were closed for %d ms", done.version(), names(target.toCheck()),
+                (System.nanoTime() - done.gatesClosedAt()) / 1_000_000);
         active.refresh();
         builder.kick();
-        return OptionalInt.of(version);
+        return OptionalInt.of(done.version());
+    }
+
+    /** The version an activation switched to, and when ({@link System#nanoTime}) it closed the gates. */
+    private record Activated(int version, long gatesClosedAt) {
     }
 
     /** {@link Target#ready} declined: the activation's transaction rolls back. */

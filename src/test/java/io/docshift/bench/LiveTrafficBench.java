@@ -70,13 +70,13 @@ class LiveTrafficBench {
                 during = gets(http, url, ids, Duration.ofMinutes(5), () -> !Runs.endedInDatabase(watch, run));
                 waits = sampler.summary();
             }
-            timeline(during, t0, 2 * alone.ms(0.99), "gets-during-migration.txt");
+            double p99Alone = alone.ms(0.99);
+            timeline(during, t0, 2 * p99Alone, "gets-during-migration.txt");
             BenchReport.record("live", "wait events during the migration", 0, "", waits, true);
             JsonPath done = given().baseUri(base).get("/api/migrations/runs/" + run).then().statusCode(200).extract().jsonPath();
             double seconds = Duration.between(OffsetDateTime.parse(done.getString("startedAt")), OffsetDateTime.parse(done.getString("finishedAt"))).toNanos() / 1e9;
             double rate = done.getLong("processed") / seconds;
 
-            double p99Alone = alone.ms(0.99);
             double p99During = during.ms(0.99);
             BenchReport.record("live", "GET p99 alone", p99Alone, "ms", RATE + " req/s paced, " + alone.count() + " requests", true);
             BenchReport.record("live", "GET p99 during migration", p99During, "ms",

@@ -6,7 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.HashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  */
 final class WaitSampler implements AutoCloseable {
 
-    private final Map<String, Integer> seen = new TreeMap<>();
+    private final Map<String, Integer> seen = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
