@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code docshift_migration_documents_processed_total{migration}}, {@code ..._changed_total{migration}},
  * {@code ..._stamped_total{migration}} (a sweep's documents stamped with the new version, body unchanged) and
- * {@code docshift_migration_running{migration}} (1 while this pod works on it).
+ * {@code docshift_migration_running{migration}} (1 while this pod works on it) and
+ * {@code docshift_migration_batch_retries_total{migration, sqlstate}} (batches retried after a transient failure).
  */
 @ApplicationScoped
 public class MigrationMetrics {
@@ -35,6 +36,11 @@ public class MigrationMetrics {
                 .description("Documents a migration has examined").tag("migration", m).register(registry)).increment(processedDocs);
         changed.computeIfAbsent(migration, m -> Counter.builder("docshift.migration.documents.changed")
                 .description("Documents a migration has changed").tag("migration", m).register(registry)).increment(changedDocs);
+    }
+
+    public void retried(String migration, String sqlState) {
+        Counter.builder("docshift.migration.batch.retries").description("Batches retried after a transient failure (serialization, deadlock, resources)")
+                .tag("migration", migration).tag("sqlstate", sqlState).register(registry).increment();
     }
 
     public void running(String migration, boolean on) {

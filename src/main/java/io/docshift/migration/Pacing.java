@@ -67,6 +67,12 @@ public class Pacing {
         }
     }
 
+    /** Rests after the {@code attempt}-th transient failure in a row: 100 ms, doubling, at most 5 s. */
+    void backOff(int attempt, BooleanSupplier stopping) {
+        long millis = Math.min(5_000, 100L << Math.min(6, attempt - 1));
+        sleep(System.nanoTime() + millis * 1_000_000, stopping);
+    }
+
     /** Whether the run may work now: always without a window, else from each firing of its cron for its duration. */
     boolean windowOpen(MigrationDefinition def) {
         if (def.window() == null) {

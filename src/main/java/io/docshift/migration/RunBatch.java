@@ -39,7 +39,9 @@ public class RunBatch {
         /** A statement ran past the statement timeout; nothing committed: retry with a smaller batch. */
         TIMED_OUT,
         /** The table's write gate stayed closed past its timeout (a schema activation checks it); nothing committed: retry. */
-        GATE_CLOSED
+        GATE_CLOSED,
+        /** A transient failure (serialization, deadlock, resources); nothing committed: retry after a backoff. */
+        TRANSIENT
     }
 
     @Inject
@@ -109,12 +111,22 @@ public class RunBatch {
                 LOG.warnf("Migration %s run %d: a batch of %d documents ran past the statement timeout; retrying smaller", run.migration, run.runId, size);
                 return Outcome.TIMED_OUT;
             }
-            if (e.getSQLState() != null && e.getSQLState().startsWith("22") && pipeline == null) {
-                UUID bad = CulpritSearch.find(c, sql, sql.nextSlice(c, run.position, size));
-                fail(c, run, bad == null ? null : DocumentId.fromUuid(bad).toString(), RunExecutor.firstLine(e.getMessage()));
-                return Outcome.STOP;
+            switch (SqlFailure.of(e)) {
+                case PERMANENT -> {
+                    // the same statement would fail the same way on every retry: the run fails, naming why
+                    UUID bad = e.getSQLState().startsWith("22") && pipeline == null ? CulpritSearch.find(c, sql, sql.nextSlice(c, run.position, size)) : null;
+                    fail(c, run, bad == null ? null : DocumentId.fromUuid(bad).toString(), bad != null ? RunExecutor.firstLine(e.getMessage())
+                            : "a statement of the batch failed (SQLSTATE " + e.getSQLState() + "): " + RunExecutor.firstLine(e.getMessage()));
+                    return Outcome.STOP;
+                }
+                case TRANSIENT -> {
+                    LOG.warnf("Migration %s run %d: a batch failed transiently (SQLSTATE %s: %s); retrying after a backoff", run.migration, run.runId,
+                            e.getSQLState(), RunExecutor.firstLine(e.getMessage()));
+                    metrics.retried(run.migration, e.getSQLState());
+                    return Outcome.TRANSIENT;
+                }
+                default -> throw e; // the connection is gone, and with it this worker's lock: the next poll takes the run up
             }
-            throw e;
         } finally {
             if (!c.getAutoCommit()) {
                 c.rollback(); // only an unexpected failure gets here with the batch open: undo it, never commit it

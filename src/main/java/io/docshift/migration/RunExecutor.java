@@ -106,6 +106,7 @@ public class RunExecutor {
         long startedProcessed = run.processed;
         long lastLog = startedNanos;
         int timeoutsAtMin = 0;
+        int transientInARow = 0;
         while (!stopping.getAsBoolean() && pacing.windowOpen(def)) {
             int size = pacing.nextSize(run, def);
             long t0 = System.nanoTime();
@@ -118,6 +119,7 @@ public class RunExecutor {
                 case GATE_CLOSED -> {
                     // the activation holding it ends within moments; the same batch again
                 }
+                case TRANSIENT -> pacing.backOff(++transientInARow, stopping);
                 case TIMED_OUT -> {
                     timeoutsAtMin = size <= Pacing.MIN_BATCH ? timeoutsAtMin + 1 : 0;
                     if (timeoutsAtMin >= TIMEOUTS_AT_MIN) {
@@ -129,6 +131,7 @@ public class RunExecutor {
                 }
                 case CONTINUE -> {
                     timeoutsAtMin = 0;
+                    transientInARow = 0;
                     run.batchSize = pacing.adapt(size, elapsed);
                     pacing.rest(def, run.processed - startedProcessed, System.nanoTime() - startedNanos, elapsed, stopping);
                 }

@@ -101,7 +101,7 @@ public class SchemaService {
 
     private PushResult pushLocked(Schema next, boolean skipIfSeen) {
         ActiveSchema.Snapshot current = active.refresh();
-        Optional<? extends TransitionPort.View> open = transitions.openWithHash(next.hash());
+        Optional<? extends TransitionPort.View> open = transitions.openFor(next);
         if (open.isPresent()) {
             return new PushResult(open.get().toVersion(), false, List.of(), open.get());
         }

@@ -19,8 +19,11 @@ public interface TransitionPort {
         String state();
     }
 
-    /** The unfinished transition to a schema of this hash (a repeated push), if any; 409 if one to another schema is. */
-    Optional<? extends View> openWithHash(String hash);
+    /**
+     * The open transition to {@code next} through the same migrations (a repeated push), if any; 409 if a transition
+     * is open to another schema, through other migrations, or failed (naming its ways out).
+     */
+    Optional<? extends View> openFor(Schema next);
 
     /** One sweep a transition to a schema would run: a table, its migrations in order, and where they run. */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "PlannedSweep")

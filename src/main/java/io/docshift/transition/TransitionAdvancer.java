@@ -33,6 +33,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -137,8 +138,8 @@ public class TransitionAdvancer {
             }
             return;
         }
-        if (t.state() == TransitionState.FAILED && !namesARun(t.error())) {
-            return; // verification failed; resuming a sweep (after fixing the documents) starts it again
+        if (t.state() == TransitionState.FAILED && !namesARun(t.error()) && !sweptSinceFailure(t.error(), sweeps)) {
+            return; // verification failed; resuming a sweep (after fixing the documents) sweeps and verifies again
         }
         // every sweep completed: after migrating, or after the run that failed it was resumed and completed
         if (t.state() != TransitionState.VERIFYING
@@ -164,14 +165,14 @@ public class TransitionAdvancer {
         long mark = activation.mark(toCheck);
         List<TableReport> reports = activation.fullCheck(toCheck);
         if (!reports.isEmpty()) {
-            failVerification(t, reports);
+            failVerification(t, sweeps, reports);
             return;
         }
         OptionalInt activated;
         try {
             activated = activation.activate(new Target(t, sweeps, target, toCheck, mark));
         } catch (Unprocessable late) {
-            failVerification(t, late.tables().stream().map(TableReport.class::cast).toList());
+            failVerification(t, sweeps, late.tables().stream().map(TableReport.class::cast).toList());
             return;
         }
         if (activated.isPresent()) {
@@ -253,13 +254,17 @@ public class TransitionAdvancer {
         }
     }
 
-    private void failVerification(TransitionRepository.Transition t, List<TableReport> reports) {
+    private void failVerification(TransitionRepository.Transition t, List<Run> sweeps, List<TableReport> reports) {
         long total = reports.stream().mapToLong(TableReport::violating).sum();
         ObjectNode error = TransitionService.MAPPER.createObjectNode()
                 .put("message", total + " document(s) still violate version " + t.toVersion() + " after the migrations ran."
                         + " Fix them, then resume a migration run of the transition to sweep and verify again; or roll the transition back.")
                 .put("violating", total);
         error.set("tables", TransitionService.MAPPER.valueToTree(reports));
+        // a sweep that completes after this (resumed once the documents are fixed) verifies again, even when this
+        // pod never sees it running: on one pod a whole pass can begin and end between two of its advances
+        sweeps.stream().map(Run::finishedAt).filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
+                .ifPresent(last -> error.put("sweptAt", last.toString()));
         if (move(t, EnumSet.of(TransitionState.VERIFYING), TransitionState.FAILED, error)) {
             LOG.errorf("Schema transition %d failed verification: %d document(s) violate version %d", t.id(), total, t.toVersion());
         }
@@ -285,6 +290,17 @@ public class TransitionAdvancer {
         try {
             return errorJson != null && TransitionService.MAPPER.readTree(errorJson).path("runId").isNumber();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    /** Whether a sweep completed again after verification failed (its error's {@code sweptAt}). */
+    private static boolean sweptSinceFailure(String errorJson, List<Run> sweeps) {
+        try {
+            String at = errorJson == null ? "" : TransitionService.MAPPER.readTree(errorJson).path("sweptAt").asText("");
+            OffsetDateTime failed = at.isEmpty() ? OffsetDateTime.MIN : OffsetDateTime.parse(at);
+            return sweeps.stream().anyMatch(r -> r.finishedAt() != null && r.finishedAt().isAfter(failed));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.time.format.DateTimeParseException e) {
             return false;
         }
     }

@@ -219,17 +219,45 @@ public class TransitionService implements TransitionPort {
     }
 
     @Override
-    public Optional<View> openWithHash(String hash) {
+    public Optional<View> openFor(Schema next) {
         Optional<View> open = latest().filter(View::isOpen);
         if (open.isEmpty()) {
             return Optional.empty();
         }
-        String target = QuarkusTransaction.requiringNew().call(() -> SchemaVersionEntity.findVersion(open.get().toVersion()).map(e -> e.hash).orElse(""));
-        if (!target.equals(hash)) {
-            throw new Conflict("Schema transition " + open.get().id() + " to version " + open.get().toVersion() + " is " + open.get().state()
-                    + "; wait until it is active, or roll it back (POST /api/schema/transition/rollback), before pushing another schema.");
+        View t = open.get();
+        if (TransitionState.of(t.state()) == TransitionState.FAILED) {
+            throw failed(t);
+        }
+        String target = QuarkusTransaction.requiringNew().call(() -> SchemaVersionEntity.findVersion(t.toVersion()).map(e -> e.hash).orElse(""));
+        if (!target.equals(next.hash())) {
+            throw new Conflict("Schema transition " + t.id() + " to version " + t.toVersion() + " is " + t.state()
+                    + "; wait until it is active, or roll it back (POST /api/schema/transition/rollback), before pushing another schema.",
+                    Map.of("transitionId", t.id(), "state", t.state()));
+        }
+        Set<String> running = new java.util.TreeSet<>();
+        t.migrations().forEach(m -> running.addAll(m.series() == null ? List.of(m.name()) : m.series()));
+        if (!running.equals(new java.util.TreeSet<>(next.migrations()))) {
+            throw new Conflict("Schema transition " + t.id() + " to this schema is " + t.state() + " through " + running + "; a push through "
+                    + next.migrations() + " cannot change a transition that is running. Wait until it is active or failed, or roll it back.",
+                    Map.of("transitionId", t.id(), "state", t.state()));
         }
         return open;
+    }
+
+    /**
+     * 409 for any push while the latest transition is failed, naming its error and both ways out: fix the documents
+     * and resume (which sweeps and verifies again), or roll it back and push the corrected schema.
+     */
+    private static Conflict failed(View t) {
+        long resume = t.error() != null && t.error().path("runId").isNumber() ? t.error().path("runId").asLong()
+                : t.migrations().stream().map(MigrationView::runId).filter(java.util.Objects::nonNull).findFirst().orElse(0L);
+        String why = t.error() == null ? "" : ": " + t.error().path("message").asText("");
+        return new Conflict("Schema transition " + t.id() + " to version " + t.toVersion() + " failed" + why + " Push nothing else until it ends:"
+                + " fix the documents and resume run " + resume + " (docshift resume " + resume + ", or POST /api/migrations/runs/" + resume
+                + "/resume) to sweep and verify again; or roll it back (docshift transition --rollback, or POST /api/schema/transition/rollback)"
+                + " and push the corrected schema.",
+                Map.of("transitionId", t.id(), "state", t.state(), "resumeRun", resume,
+                        "rollback", "/api/schema/transition/rollback"));
     }
 
     static String json(Object o) {
