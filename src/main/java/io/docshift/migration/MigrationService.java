@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -48,8 +49,11 @@ public class MigrationService {
     @Inject
     RunRepository runs;
 
-    /** A run request: {@code {"args", "dryRun", "limit", "rerun"}}. */
-    public record RunRequest(JsonNode args, boolean dryRun, Long limit, boolean rerun) {
+    /**
+     * A run request: {@code {"args", "dryRun", "limit", "rerun", "force"}}. {@code force} runs a rerun that its dry
+     * run shows would change documents again.
+     */
+    public record RunRequest(JsonNode args, boolean dryRun, Long limit, boolean rerun, boolean force) {
     }
 
     /** What a run request produced: a new run, a skip, or a dry-run report. */
@@ -117,6 +121,10 @@ public class MigrationService {
         if (!args.isObject()) {
             throw InvalidRequest.at("/args", "an object");
         }
+        if (!def.isJava() && !args.isEmpty()) {
+            // only a Java migration reads its arguments: dropping them silently would run something else than asked
+            throw InvalidRequest.at("/args", "nothing: '" + name + "' is a declarative migration, which takes no arguments");
+        }
         if (request.limit() != null && (request.limit() < 1 || request.limit() > 1_000_000_000L)) {
             throw InvalidRequest.at("/limit", "a positive number of documents");
         }
@@ -127,11 +135,35 @@ public class MigrationService {
         if (done.isPresent() && !request.rerun()) {
             return new Skipped(true, done.get().id());
         }
+        if (done.isPresent() && !request.force()) {
+            refuseIfNotIdempotent(def, args, done.get());
+        }
         long total = tables.find(def.table()).map(t -> total(def, t)).orElse(0L);
         long id = runs.insert(new RunRepository.NewRun(name, m.checksum, args.toString(), request.limit(), config.initialBatchSize(),
                 def.backup(), total, null, null, null));
         announce(id);
         return new Started(id, RunState.PENDING.sql());
+    }
+
+    /**
+     * 409 when a rerun would change documents again: a migration that is not idempotent over its own output (a split
+     * that removed its source, an append) would damage what the completed run produced. The dry run counts every
+     * document, so those written since the run count too; {@code "force": true} runs it anyway.
+     */
+    private void refuseIfNotIdempotent(MigrationDefinition def, JsonNode args, Run done) {
+        DryRun again;
+        try {
+            again = dryRuns.run(def, args, 5);
+        } catch (io.docshift.error.Unprocessable wouldFail) {
+            return; // it would stop on a document it cannot migrate, changing nothing past it, and name it
+        }
+        if (again.wouldChange() > 0) {
+            throw new Conflict("Run " + done.id() + " of '" + def.name() + "' completed; running it again would change " + again.wouldChange()
+                    + " of " + again.examined() + " document(s) (a migration that is not idempotent changes its own output again;"
+                    + " documents written since count too). Look at the examples, then rerun with \"force\": true (docshift run "
+                    + def.name() + " --rerun --force) if that is what you want.",
+                    Map.of("completedRun", done.id(), "wouldChange", again.wouldChange(), "examined", again.examined(), "documents", again.documents()));
+        }
     }
 
     /** How many documents a run walks: those its where selects when PostgreSQL evaluates it, else all of them. */

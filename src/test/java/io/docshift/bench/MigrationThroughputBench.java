@@ -54,7 +54,7 @@ class MigrationThroughputBench {
                 c.createStatement().execute("truncate " + TestDb.physical(BackfillStatusMigration.TABLE));
             }
         }
-        double java = docshiftRun(BackfillStatusMigration.TABLE, () -> { }, () -> Runs.start("benchBackfillStatusJava", "{\"rerun\":true}"));
+        double java = docshiftRun(BackfillStatusMigration.TABLE, () -> { }, () -> Runs.start("benchBackfillStatusJava", "{\"rerun\":true,\"force\":true}"));
         Double afterJava = runAnchors("set-based-single").get("set-based-single");
         // the same backfill as a CEL expression: one PostgreSQL evaluates, and one only the JVM does (string())
         double celSql = celRun("has(doc.status) ? doc.status : 'active'");

@@ -37,7 +37,7 @@ import java.util.Set;
 public class MigrationResource {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Set<String> RUN_KEYS = Set.of("args", "dryRun", "limit", "rerun");
+    private static final Set<String> RUN_KEYS = Set.of("args", "dryRun", "limit", "rerun", "force");
 
     @Inject
     io.docshift.migration.Rollbacks rollbacks;
@@ -186,15 +186,15 @@ public class MigrationResource {
 
     private static MigrationService.RunRequest request(byte[] body) {
         if (body == null || body.length == 0) {
-            return new MigrationService.RunRequest(null, false, null, false);
+            return new MigrationService.RunRequest(null, false, null, false, false);
         }
         JsonNode n = DocumentReader.readDocument(body);
         n.fieldNames().forEachRemaining(k -> {
             if (!RUN_KEYS.contains(k)) {
-                throw InvalidRequest.at("/" + k, "unknown key; a run request has args, dryRun, limit and rerun");
+                throw InvalidRequest.at("/" + k, "unknown key; a run request has args, dryRun, limit, rerun and force");
             }
         });
-        for (String flag : List.of("dryRun", "rerun")) {
+        for (String flag : List.of("dryRun", "rerun", "force")) {
             if (n.has(flag) && !n.get(flag).isBoolean()) {
                 throw InvalidRequest.at("/" + flag, "true or false");
             }
@@ -204,7 +204,7 @@ public class MigrationResource {
             throw InvalidRequest.at("/limit", "a whole number of documents, or null");
         }
         return new MigrationService.RunRequest(n.get("args"), n.path("dryRun").asBoolean(false),
-                limit == null || limit.isNull() ? null : limit.asLong(), n.path("rerun").asBoolean(false));
+                limit == null || limit.isNull() ? null : limit.asLong(), n.path("rerun").asBoolean(false), n.path("force").asBoolean(false));
     }
 
     private MigrationView view(MigrationEntity m, RunView latest, List<RunView> runs) {
