@@ -111,6 +111,7 @@ final class ExportCommand extends Action {
             ObjectNode manifest = Api.JSON.createObjectNode().put("format", h.path("format").asInt()).put("exportedAt", h.path("exportedAt").asText());
             manifest.set("schemaVersion", h.path("schema").path("version"));
             manifest.set("tables", h.path("tables"));
+            manifest.set("migrations", h.path("migrations"));
             entry("manifest.json");
             stream().write(manifest.toPrettyString().getBytes(StandardCharsets.UTF_8));
             if (h.path("schema").isObject()) {

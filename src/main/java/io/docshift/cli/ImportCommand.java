@@ -52,10 +52,15 @@ final class ImportCommand extends Action {
         boolean replace;
     }
 
-    @Option(names = "--schema", description = "With an export: push its schema.json first.")
+    @Option(names = "--schema", description = "With an export: register the migrations it names and push its schema.json first (a restore).")
     boolean schema;
 
+    /** Each exported table's number: its ids embed it, so a new table is created with it. */
     private final Map<String, Integer> numbers = new HashMap<>();
+    /** The definitions of the migrations the exported schema names. */
+    private JsonNode migrations = Api.JSON.createArrayNode();
+    /** Imports opened before the schema push, so their tables exist with their exported numbers when it creates the rest. */
+    private final Map<String, Long> opened = new HashMap<>();
 
     @Override
     int run() throws IOException {
@@ -84,6 +89,7 @@ final class ImportCommand extends Action {
                     }
                 }
             }
+            commitEmpty();
             return Failures.DONE;
         }
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
@@ -101,27 +107,61 @@ final class ImportCommand extends Action {
                 }
             }
         }
+        commitEmpty();
         return Failures.DONE;
     }
 
-    private void readManifest(byte[] json) throws IOException {
-        for (JsonNode t : Api.JSON.readTree(json).path("tables")) {
-            numbers.put(t.path("name").asText(), t.path("number").asInt());
+    /** Tables opened before the schema push that the export holds no lines for: restored empty. */
+    private void commitEmpty() throws IOException {
+        for (String table : List.copyOf(opened.keySet())) {
+            importTable(table, InputStream.nullInputStream());
         }
     }
 
-    private void pushSchema(byte[] schemaJson) {
-        JsonNode pushed = api().send("PUT", "/api/schema", "application/json", schemaJson);
-        if (!json()) {
-            term().line("schema: version " + pushed.path("version").asInt() + " is active");
+    private void readManifest(byte[] json) throws IOException {
+        JsonNode manifest = Api.JSON.readTree(json);
+        for (JsonNode t : manifest.path("tables")) {
+            numbers.put(t.path("name").asText(), t.path("number").asInt());
         }
+        migrations = manifest.path("migrations");
+    }
+
+    /**
+     * A restore's schema: the migrations it names are registered first (a fresh database knows none of them), and
+     * an import is opened for every exported table before the push, so that each table is created with the number
+     * its ids embed rather than the next free one the push would give it.
+     */
+    private void pushSchema(byte[] schemaJson) {
+        for (JsonNode m : migrations) {
+            if (m.path("kind").asText().equals("java")) {
+                continue; // a Java migration comes with the build, not with the data
+            }
+            api().put("/api/migrations/" + m.path("name").asText(), m.path("definition"));
+            if (!json()) {
+                term().line("migration " + m.path("name").asText() + ": registered");
+            }
+        }
+        try {
+            numbers.keySet().stream().sorted().filter(t -> tables.isEmpty() || tables.contains(t)).forEach(t -> opened.put(t, open(t)));
+            JsonNode pushed = api().send("PUT", "/api/schema", "application/json", schemaJson);
+            if (!json()) {
+                term().line("schema: version " + pushed.path("version").asInt() + " is active");
+            }
+        } catch (RuntimeException e) {
+            opened.values().forEach(this::abortQuietly);
+            throw e;
+        }
+    }
+
+    private long open(String table) {
+        return api().post("/api/imports", Api.JSON.createObjectNode().put("table", table)
+                .put("mode", mode.replace ? "replace" : "append").put("tableNumber", numbers.getOrDefault(table, 0))).path("importId").asLong();
     }
 
     /** One table, all or nothing: open an import, send the lines in chunks, commit. */
     private void importTable(String table, InputStream in) throws IOException {
-        JsonNode started = api().post("/api/imports", Api.JSON.createObjectNode().put("table", table)
-                .put("mode", mode.replace ? "replace" : "append").put("tableNumber", numbers.getOrDefault(table, 0)));
-        long id = started.path("importId").asLong();
+        Long early = opened.remove(table);
+        long id = early != null ? early : open(table);
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
             ByteArrayOutputStream chunk = new ByteArrayOutputStream(CHUNK_BYTES + (1 << 20));

@@ -36,7 +36,8 @@ import java.util.UUID;
  * writes go on. Rows are fetched through a server-side cursor and written as they come, so memory stays flat
  * however big the tables are.
  * <p>
- * The stream: a {@code header} line (format, time, schema, tables with their numbers), then per table its
+ * The stream: a {@code header} line (format, time, schema, tables with their numbers, the definitions of the
+ * migrations the schema names), then per table its
  * {@code document} lines ({@code {"kind": "document", "table": t, "document": {"_id", "_creationTime", ...}}})
  * and a {@code table} line with its count, and an {@code end} line with the total: a stream without it was
  * cut short.
@@ -117,7 +118,30 @@ public class ExportService {
         }
         ArrayNode list = h.putArray("tables");
         tables.forEach(t -> list.addObject().put("name", t.name()).put("number", t.number()));
+        h.set("migrations", migrations(c, h.path("schema").path("schema").path("migrations")));
         return MAPPER.writeValueAsString(h);
+    }
+
+    /**
+     * The definitions of the migrations the schema names, from the same snapshot: a restore into a fresh database
+     * registers them before it pushes the schema, which would otherwise be refused for naming unknown migrations.
+     */
+    private static ArrayNode migrations(Connection c, com.fasterxml.jackson.databind.JsonNode names) throws SQLException, IOException {
+        ArrayNode out = MAPPER.createArrayNode();
+        List<String> wanted = new ArrayList<>();
+        names.forEach(n -> wanted.add(n.asText()));
+        if (wanted.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement p = c.prepareStatement("select name, kind, definition::text from docshift.migration where name = any(?) order by name")) {
+            p.setArray(1, c.createArrayOf("text", wanted.toArray()));
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.addObject().put("name", r.getString(1)).put("kind", r.getString(2)).set("definition", MAPPER.readTree(r.getString(3)));
+                }
+            }
+        }
+        return out;
     }
 
     private static long documents(Connection c, DocTable t, BufferedWriter w) throws SQLException, IOException {

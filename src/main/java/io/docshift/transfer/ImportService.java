@@ -127,7 +127,7 @@ public class ImportService {
         boolean doomed = imp.violating() > 0 || !refused.isEmpty();
         long reassignedNow = reassigned;
         Import after = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource,
-                c -> imports.addChunk(c, importId, lines, doomed ? List.of() : staged, refused, reassignedNow)));
+                c -> imports.addChunk(c, importId, lines, doomed ? List.of() : staged, refused, reassignedNow, schema.version())));
         return Progress.of(after);
     }
 
@@ -226,7 +226,7 @@ public class ImportService {
         DocTable table = tables.getOrCreate(imp.table());
         long[] counts = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
             ActiveSchema.Snapshot schema = enforcer.enterWrite(imp.table());
-            if (schema.version() != imp.schemaVersion()) {
+            if (schema.version() != imp.schemaVersion() && imp.lines() > 0) {
                 throw new Conflict("The active schema changed (version " + imp.schemaVersion() + " to " + schema.version()
                         + ") while the import was under way; its lines were checked against the old one. Import again.");
             }

@@ -86,21 +86,25 @@ public class ImportRepository {
     /**
      * Stages a chunk of documents (none when the import is already doomed) and records its refused lines,
      * in one transaction on {@code c}; a document whose id another line already has is refused too. Returns
-     * the import after the chunk; 409 if it is no longer open.
+     * the import after the chunk; 409 if it is no longer open. The first chunk sets the schema version the import
+     * is checked against ({@code checkedAgainst}): an import opened before a schema push (a restore opens its tables
+     * first, so they keep their numbers) is checked against the schema its lines met.
      */
-    public Import addChunk(Connection c, long id, long lines, List<Staged> docs, List<LineViolation> refused, long reassigned) throws SQLException {
+    public Import addChunk(Connection c, long id, long lines, List<Staged> docs, List<LineViolation> refused, long reassigned,
+                           int checkedAgainst) throws SQLException {
         List<LineViolation> all = new ArrayList<>(refused);
         if (!docs.isEmpty()) {
             all.addAll(stage(c, id, docs));
         }
         Set<Long> badLines = new HashSet<>();
         all.forEach(v -> badLines.add(v.line()));
-        try (PreparedStatement p = c.prepareStatement("update docshift.import set lines = lines + ?, violating = violating + ?, reassigned = reassigned + ?"
-                + " where id = ? and state = 'open'")) {
+        try (PreparedStatement p = c.prepareStatement("update docshift.import set lines = lines + ?, violating = violating + ?, reassigned = reassigned + ?,"
+                + " schema_version = case when lines = 0 then ? else schema_version end where id = ? and state = 'open'")) {
             p.setLong(1, lines);
             p.setLong(2, badLines.size());
             p.setLong(3, reassigned);
-            p.setLong(4, id);
+            p.setInt(4, checkedAgainst);
+            p.setLong(5, id);
             if (p.executeUpdate() != 1) {
                 throw new Conflict("Import " + id + " has ended; start a new one.");
             }
