@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         footer = {"  docshift dev                          # plan, ask, push and follow on every change of docshift/schema.json",
                 "  docshift run backfillCustomerStatus --watch", "  docshift status --url https://docshift.internal", "",
                 "Exit codes:", "  0  done", "  1  the operation failed (a run or transition failed, the service erred)", "  2  usage (a wrong option or argument)",
-                "  3  refused by the service (its problem is printed)", "  4  the service is unreachable or unavailable",
+                "  3  refused by the service (its problem is printed)", "  4  the service is unreachable or unavailable (following a run or transition waits out a restart first)",
                 "", "Environment: DOCSHIFT_URL, DOCSHIFT_KEY, NO_COLOR."})
 public class Docshift implements Runnable {
 

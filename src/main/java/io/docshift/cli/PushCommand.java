@@ -1,6 +1,5 @@
 package io.docshift.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,14 +23,6 @@ final class PushCommand extends Action {
 
     @Override
     int run() throws InterruptedException {
-        JsonNode plan = Plans.plan(api(), file);
-        if (!json()) {
-            Plans.print(term(), plan);
-        }
-        if (!yes && !Prompt.confirm(term(), "Push changes to " + api().address() + "?", "push")) {
-            term().line("Nothing pushed.");
-            return Failures.DONE;
-        }
-        return Pushes.push(api(), term(), file, json(), watch);
+        return new Pushes(api(), term(), follow(), json()).planAskPush(file, yes, watch);
     }
 }
