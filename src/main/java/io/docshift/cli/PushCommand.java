@@ -15,7 +15,7 @@ final class PushCommand extends Action {
     @Parameters(paramLabel = "FILE", description = "The schema, JSON or YAML (.yaml, .yml).")
     Path file;
 
-    @Option(names = {"-y", "--yes"}, description = "Push without asking (needed when not run in a terminal).")
+    @Option(names = {"-y", "--yes"}, description = "Push without asking (needed when not run in a terminal, unless there is nothing to push).")
     boolean yes;
 
     @Option(names = "--watch", description = "Follow the transition the push opens until it is active or failed.")
