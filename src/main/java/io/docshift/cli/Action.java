@@ -32,6 +32,25 @@ abstract class Action implements Callable<Integer> {
         return root.json;
     }
 
+    /** A line for a person about how things went: on standard error with --json, which keeps standard output for documents. */
+    void notice(String line) {
+        if (json()) {
+            System.err.println(line);
+        } else {
+            term().line(line);
+        }
+    }
+
+    /** Waits out a restart of the service, with a notice. */
+    Restarts restarts() {
+        return new Restarts(this::notice);
+    }
+
+    /** Follows runs and transitions, quietly with --json. */
+    Follow follow() {
+        return new Follow(api(), term(), restarts(), json());
+    }
+
     /** Prints a JSON document on one line (for --json). */
     void print(JsonNode node) {
         System.out.println(node.toString());

@@ -26,22 +26,34 @@ final class Api {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The service refused the request (4xx): its problem document, printed as it is. */
+    /**
+     * The service refused the request (4xx): its problem document, printed as it is with {@code --json}, and
+     * what to tell a person (the problem's detail, unless the CLI knows better).
+     */
     static final class Refused extends RuntimeException {
         final int status;
         final JsonNode problem;
 
-        Refused(int status, JsonNode problem) {
-            super(problem.path("detail").asText("HTTP " + status), null, false, false);
+        Refused(int status, JsonNode problem, String message) {
+            super(message, null, false, false);
             this.status = status;
             this.problem = problem;
         }
     }
 
-    /** Nothing answered at the URL, or the service is unavailable (502, 503, 504). */
+    /**
+     * Nothing answered at the URL, or the service is unavailable (502, 503, 504): {@code why} in a few words, for
+     * a notice while {@link Restarts} waits; {@code unsent} when the service surely did nothing with the request
+     * (the connection was refused, or it answered 503), so that even a POST may be sent again.
+     */
     static final class Unreachable extends RuntimeException {
-        Unreachable(String message) {
+        final String why;
+        final boolean unsent;
+
+        Unreachable(String message, String why, boolean unsent) {
             super(message, null, false, false);
+            this.why = why;
+            this.unsent = unsent;
         }
     }
 
@@ -100,7 +112,7 @@ final class Api {
             try (InputStream in = r.body()) {
                 fail(r.statusCode(), in.readAllBytes());
             } catch (IOException e) {
-                throw new Unreachable("the service closed the connection: " + e.getMessage());
+                throw new Unreachable("the service closed the connection: " + e.getMessage(), "connection closed", false);
             }
         }
         return r.body();
@@ -140,19 +152,23 @@ final class Api {
         HttpRequest request = b.build();
         try {
             return http.send(request, handler);
-        } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new Unreachable("nothing answers at " + base + " (" + e.getClass().getSimpleName() + "); is Docshift running there? Set --url or DOCSHIFT_URL.");
+        } catch (HttpConnectTimeoutException e) {
+            throw new Unreachable("nothing answers at " + base + " (" + e.getClass().getSimpleName() + "); is Docshift running there? Set --url or DOCSHIFT_URL.",
+                    "no connection in time", true);
+        } catch (ConnectException e) {
+            throw new Unreachable("nothing answers at " + base + " (" + e.getClass().getSimpleName() + "); is Docshift running there? Set --url or DOCSHIFT_URL.",
+                    "connection refused", true);
         } catch (HttpTimeoutException e) {
-            throw new Unreachable(base + " did not answer in time");
+            throw new Unreachable(base + " did not answer in time", "no answer in time", false);
         } catch (IOException e) {
-            throw new Unreachable("the connection to " + base + " failed: " + e.getMessage());
+            throw new Unreachable("the connection to " + base + " failed: " + e.getMessage(), "connection lost", false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Unreachable("interrupted");
+            throw new Unreachable("interrupted", "interrupted", false);
         }
     }
 
-    private static void fail(int status, byte[] body) {
+    private void fail(int status, byte[] body) {
         JsonNode problem;
         try {
             problem = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
@@ -160,11 +176,17 @@ final class Api {
             problem = JSON.createObjectNode().put("detail", new String(body, StandardCharsets.UTF_8));
         }
         if (status == 502 || status == 503 || status == 504) {
-            throw new Unreachable("the service is unavailable (" + status + "): " + problem.path("detail").asText("retry later"));
+            throw new Unreachable("the service is unavailable (" + status + "): " + problem.path("detail").asText("retry later"), "HTTP " + status, status == 503);
         }
         if (status >= 500) {
             throw new Failed("the service failed (" + status + "): " + problem.path("detail").asText(""));
         }
-        throw new Refused(status, problem);
+        throw new Refused(status, problem, status == 401 ? unauthorized() : problem.path("detail").asText("HTTP " + status));
+    }
+
+    /** The service's 401 tells an HTTP client which header to send; a CLI user passes a key instead. */
+    private String unauthorized() {
+        return key == null ? "the service needs an API key: pass --key KEY or set DOCSHIFT_KEY"
+                : "the service does not accept the API key given (--key or DOCSHIFT_KEY); check it, or ask for a valid one";
     }
 }

@@ -78,22 +78,30 @@ final class DevCommand extends Action {
         dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
     }
 
-    /** Registers, plans, asks, pushes and follows; a refusal is shown and, unless --once, watching goes on. */
+    /**
+     * Registers, plans, asks, pushes and follows; a refusal is shown and, unless --once, watching goes on. A
+     * service that is restarting is waited for, then the round starts over: what it shows is planned afresh.
+     */
     private int round() throws IOException, InterruptedException {
+        while (true) {
+            try {
+                return attempt();
+            } catch (Api.Unreachable e) {
+                if (once) {
+                    throw e;
+                }
+                restarts().await(api(), e);
+            }
+        }
+    }
+
+    private int attempt() throws IOException, InterruptedException {
         try {
             register();
-            JsonNode plan = Plans.plan(api(), schema);
-            Plans.print(term(), plan);
-            if (!Plans.changes(plan)) {
-                return Failures.DONE;
-            }
-            if (!yes && !Prompt.confirm(term(), "Push changes to " + api().address() + "?", "push")) {
-                term().line("Nothing pushed.");
-                return Failures.DONE;
-            }
-            return Pushes.push(api(), term(), schema, false, true);
+            // dev prints for people: --json does not change it
+            return new Pushes(api(), term(), new Follow(api(), term(), restarts(), false), false).planAskPush(schema, yes, true);
         } catch (Api.Refused e) {
-            term().line(term().red("Refused (" + e.status + "): " + e.problem.path("detail").asText()));
+            term().line(term().red("Refused (" + e.status + "): " + e.getMessage()));
             for (JsonNode v : e.problem.path("violations")) {
                 term().line("  " + v.path("path").asText() + ": " + v.path("message").asText());
             }

@@ -15,9 +15,11 @@ import picocli.CommandLine.ScopeType;
                 LogCommand.class, RunActionCommand.Cancel.class, RunActionCommand.Resume.class, RunActionCommand.Rollback.class,
                 TransitionCommand.class, DataCommand.class, ExportCommand.class, ImportCommand.class, DashboardCommand.class,
                 CompletionCommand.class},
-        footerHeading = "%nExit codes:%n",
-        footer = {"  0  done", "  1  the operation failed (a run or transition failed, the service erred)", "  2  usage (a wrong option or argument)",
-                "  3  refused by the service (its problem is printed)", "  4  the service is unreachable or unavailable",
+        footerHeading = "%nExamples:%n",
+        footer = {"  docshift dev                          # plan, ask, push and follow on every change of docshift/schema.json",
+                "  docshift run backfillCustomerStatus --watch", "  docshift status --url https://docshift.internal", "",
+                "Exit codes:", "  0  done", "  1  the operation failed (a run or transition failed, the service erred)", "  2  usage (a wrong option or argument)",
+                "  3  refused by the service (its problem is printed)", "  4  the service is unreachable or unavailable (following a run or transition waits out a restart first)",
                 "", "Environment: DOCSHIFT_URL, DOCSHIFT_KEY, NO_COLOR."})
 public class Docshift implements Runnable {
 

@@ -90,7 +90,7 @@ final class ExportCommand extends Action {
         if (json()) {
             print(Api.JSON.createObjectNode().put("out", out.toString()).put("documents", documents));
         } else {
-            term().line("exported " + Term.number(documents) + " document(s) to " + out);
+            term().line("exported " + Term.count(documents, "document") + " to " + out);
         }
         return Failures.DONE;
     }

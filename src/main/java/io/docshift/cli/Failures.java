@@ -23,7 +23,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
                 cli.getOut().println(r.problem.toString());
                 cli.getOut().flush();
             }
-            err.println("docshift: refused (" + r.status + "): " + r.problem.path("detail").asText(r.getMessage()));
+            err.println("docshift: refused (" + r.status + "): " + r.getMessage());
             for (JsonNode v : r.problem.path("violations")) {
                 err.println("  " + v.path("path").asText() + ": " + v.path("message").asText());
             }

@@ -4,20 +4,32 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.Set;
 
-/** Follows a run or a transition until it ends, showing its progress. */
+/**
+ * Follows a run or a transition until it ends, showing its progress unless {@code quiet} (for --json). Both go on
+ * in the service whatever the CLI does, so a restart of the service is waited out ({@link Restarts}), not an end.
+ */
 final class Follow {
 
     private static final long POLL_MILLIS = 250;
     private static final Set<String> RUN_ENDED = Set.of("completed", "failed", "cancelled");
     private static final Set<String> TRANSITION_ENDED = Set.of("active", "failed", "rolledBack");
 
-    private Follow() {
+    private final Api api;
+    private final Term term;
+    private final Restarts restarts;
+    private final boolean quiet;
+
+    Follow(Api api, Term term, Restarts restarts, boolean quiet) {
+        this.api = api;
+        this.term = term;
+        this.restarts = restarts;
+        this.quiet = quiet;
     }
 
     /** Shows a run's progress until it ends; returns its last state. */
-    static JsonNode run(Api api, Term term, long runId, boolean quiet) throws InterruptedException {
+    JsonNode run(long runId) throws InterruptedException {
         while (true) {
-            JsonNode run = api.get("/api/migrations/runs/" + runId);
+            JsonNode run = restarts.call(() -> api.get("/api/migrations/runs/" + runId));
             if (!quiet) {
                 term.progress(run.path("migration").asText(), run.path("processed").asLong(), run.path("total").asLong(),
                         run.path("documentsPerSecond").asDouble(-1), owner(run));
@@ -31,10 +43,10 @@ final class Follow {
     }
 
     /** Shows a transition's progress until it is active, failed or rolled back; returns its last state. */
-    static JsonNode transition(Api api, Term term, boolean quiet) throws InterruptedException {
+    JsonNode transition() throws InterruptedException {
         String shown = null;
         while (true) {
-            JsonNode t = api.get("/api/schema/transition");
+            JsonNode t = restarts.call(() -> api.get("/api/schema/transition"));
             String state = t.path("state").asText();
             if (!quiet && !state.equals(shown)) {
                 term.line("transition " + t.path("id").asLong() + " to version " + t.path("toVersion").asInt() + ": " + term.bold(state));

@@ -190,9 +190,9 @@ final class ImportCommand extends Action {
             if (json()) {
                 print(done);
             } else {
-                term().line(term().green("imported " + Term.number(done.path("imported").asLong()) + " document(s) into " + table)
+                term().line(term().green("imported " + Term.count(done.path("imported").asLong(), "document") + " into " + table)
                         + (done.path("replaced").asLong() > 0 ? ", replacing " + Term.number(done.path("replaced").asLong()) : "")
-                        + (done.path("reassigned").asLong() > 0 ? ", " + Term.number(done.path("reassigned").asLong()) + " with new ids" : ""));
+                        + (done.path("reassigned").asLong() > 0 ? ", " + Term.count(done.path("reassigned").asLong(), "with a new id", "with new ids") : ""));
             }
         } catch (Api.Refused | Api.Unreachable | IOException e) {
             abortQuietly(id);

@@ -16,7 +16,7 @@ final class PlanCommand extends Action {
 
     @Override
     int run() {
-        JsonNode plan = Plans.plan(api(), file);
+        JsonNode plan = Plans.plan(api(), SchemaFile.read(file));
         if (json()) {
             print(plan);
         } else {

@@ -2,36 +2,18 @@ package io.docshift.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
-/** A schema file sent as it is (JSON or YAML), and a plan shown as a readable table. */
+/** A schema file planned as it is (JSON or YAML), and a plan shown as a readable table. */
 final class Plans {
 
     private Plans() {
     }
 
-    /** The content type of a schema file, by its name. */
-    static String contentType(Path file) {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".yaml") || n.endsWith(".yml") ? "application/yaml" : "application/json";
-    }
-
-    static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new Failures.UsageFailure("cannot read " + file + ": " + e.getMessage());
-        }
-    }
-
-    /** {@code POST /api/schema/plan} of a file. */
-    static JsonNode plan(Api api, Path file) {
-        return api.send("POST", "/api/schema/plan", contentType(file), read(file));
+    /** {@code POST /api/schema/plan} of a file's bytes. */
+    static JsonNode plan(Api api, SchemaFile file) {
+        return api.send("POST", "/api/schema/plan", file.contentType(), file.bytes());
     }
 
     /** Whether a plan changes anything. */
@@ -48,12 +30,16 @@ final class Plans {
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode c : plan.path("changes")) {
             String safety = c.path("safety").asText();
-            rows.add(Term.row(c.path("change").asText(c.path("kind").asText()), c.path("table").asText(null), text(c.path("field")),
+            // "added index by_email", not "added -": a change names its field or its index, whichever it is about
+            String name = c.hasNonNull("field") ? text(c.path("field")) : text(c.path("index"));
+            rows.add(Term.row(c.path("change").asText() + " " + c.path("kind").asText(), c.path("table").asText(null), name,
                     safety.equals("safe") ? term.green(safety) : term.yellow(safety), Term.cut(text(c.path("detail")), 60)));
         }
-        term.table(List.of("CHANGE", "TABLE", "FIELD", "SAFETY", "DETAIL"), rows);
+        term.table(List.of("CHANGE", "TABLE", "NAME", "SAFETY", "DETAIL"), rows);
         for (JsonNode v : plan.path("violations")) {
-            term.line(term.red(Term.number(v.path("violating").asLong()) + " document(s) of " + v.path("table").asText() + " violate it") + ", for example:");
+            long violating = v.path("violating").asLong();
+            term.line(term.red(Term.count(violating, "document") + " of " + v.path("table").asText() + (violating == 1 ? " violates" : " violate") + " it")
+                    + ", for example:");
             for (JsonNode e : v.path("examples")) {
                 term.line("  " + e.path("_id").asText() + "  " + e.path("path").asText() + "  " + e.path("message").asText());
             }

@@ -1,6 +1,5 @@
 package io.docshift.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -16,7 +15,7 @@ final class PushCommand extends Action {
     @Parameters(paramLabel = "FILE", description = "The schema, JSON or YAML (.yaml, .yml).")
     Path file;
 
-    @Option(names = {"-y", "--yes"}, description = "Push without asking (needed when not run in a terminal).")
+    @Option(names = {"-y", "--yes"}, description = "Push without asking (needed when not run in a terminal, unless there is nothing to push).")
     boolean yes;
 
     @Option(names = "--watch", description = "Follow the transition the push opens until it is active or failed.")
@@ -24,14 +23,6 @@ final class PushCommand extends Action {
 
     @Override
     int run() throws InterruptedException {
-        JsonNode plan = Plans.plan(api(), file);
-        if (!json()) {
-            Plans.print(term(), plan);
-        }
-        if (!yes && !Prompt.confirm(term(), "Push changes to " + api().address() + "?", "push")) {
-            term().line("Nothing pushed.");
-            return Failures.DONE;
-        }
-        return Pushes.push(api(), term(), file, json(), watch);
+        return new Pushes(api(), term(), follow(), json()).planAskPush(file, yes, watch);
     }
 }

@@ -1,24 +1,73 @@
 package io.docshift.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.file.Path;
 
-/** A schema push and what follows it, shared by {@code push} and {@code dev}. */
+/**
+ * A schema push as {@code push} and {@code dev} make it: the plan, the question, the push of exactly the bytes
+ * planned, and the transition it opens followed.
+ */
 final class Pushes {
 
-    private Pushes() {
+    private final Api api;
+    private final Term term;
+    private final Follow follow;
+    private final boolean json;
+
+    Pushes(Api api, Term term, Follow follow, boolean json) {
+        this.api = api;
+        this.term = term;
+        this.follow = follow;
+        this.json = json;
     }
 
-    /** Pushes {@code file}; with {@code follow}, follows the transition it opens. Returns the exit code. */
-    static int push(Api api, Term term, Path file, boolean json, boolean follow) throws InterruptedException {
-        JsonNode pushed = api.send("PUT", "/api/schema", Plans.contentType(file), Plans.read(file));
+    /**
+     * Plans the file and, when it changes anything, asks (unless {@code yes}) and pushes the bytes it planned. A
+     * file edited while the question waited is planned and asked about again: nobody pushes what they were not
+     * shown. With {@code followTransition}, follows the transition the push opens. Returns the exit code.
+     */
+    int planAskPush(Path path, boolean yes, boolean followTransition) throws InterruptedException {
+        while (true) {
+            SchemaFile file = SchemaFile.read(path);
+            JsonNode plan = Plans.plan(api, file);
+            if (!json) {
+                Plans.print(term, plan);
+            }
+            if (!Plans.changes(plan)) {
+                // nothing to push, so nothing to ask either: this ends well in a pipe without --yes too
+                if (json) {
+                    ObjectNode unchanged = Api.JSON.createObjectNode();
+                    unchanged.set("version", plan.path("fromVersion"));
+                    unchanged.set("changes", plan.path("changes"));
+                    System.out.println(unchanged);
+                }
+                return Failures.DONE;
+            }
+            if (!yes) {
+                if (!Prompt.confirm(term, "Push changes to " + api.address() + "?", "push")) {
+                    term.line("Nothing pushed.");
+                    return Failures.DONE;
+                }
+                if (file.changedOnDisk()) {
+                    term.line(term.yellow(path + " changed while the question waited; planning it again."));
+                    continue;
+                }
+            }
+            return push(file, followTransition);
+        }
+    }
+
+    /** Pushes the file's bytes; with {@code followTransition}, follows the transition it opens. Returns the exit code. */
+    private int push(SchemaFile file, boolean followTransition) throws InterruptedException {
+        JsonNode pushed = api.send("PUT", "/api/schema", file.contentType(), file.bytes());
         JsonNode transition = pushed.path("transition");
         if (transition.isMissingNode() || transition.isNull()) {
             if (json) {
                 System.out.println(pushed);
             } else {
-                term.line(term.green("Version " + pushed.path("version").asInt() + " is active") + " (" + pushed.path("changes").size() + " changes).");
+                term.line(term.green("Version " + pushed.path("version").asInt() + " is active") + " (" + Term.count(pushed.path("changes").size(), "change") + ").");
             }
             return Failures.DONE;
         }
@@ -26,13 +75,13 @@ final class Pushes {
             term.line("Existing documents need migrating: transition " + transition.path("id").asLong() + " to version "
                     + pushed.path("version").asInt() + " is " + transition.path("state").asText() + ".");
         }
-        if (!follow) {
+        if (!followTransition) {
             if (json) {
                 System.out.println(pushed);
             }
             return Failures.DONE;
         }
-        JsonNode end = Follow.transition(api, term, json);
+        JsonNode end = follow.transition();
         if (json) {
             System.out.println(end);
         } else if (end.path("state").asText().equals("active")) {

@@ -28,7 +28,7 @@ abstract class RunActionCommand extends Action {
             }
             return Failures.DONE;
         }
-        JsonNode end = Follow.run(api(), term(), followed, json());
+        JsonNode end = follow().run(followed);
         if (json()) {
             print(end);
         } else {

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.util.Set;
 import java.util.TreeSet;
 
 /** {@code docshift run NAME}: the seed's {@code npx convex run migrations:NAME}, with a dry run and live progress. */
@@ -14,6 +15,8 @@ import java.util.TreeSet;
         footerHeading = "%nExamples:%n", footer = {"  docshift run backfillCustomerStatus --watch",
         "  docshift run backfillCustomerStatus --dry-run --limit 5", "  docshift run normalizeEmails --args '{\"domain\": \"example.com\"}' --rerun --json"})
 final class RunCommand extends Action {
+
+    private static final Set<String> ACTIVE = Set.of("pending", "running");
 
     @Parameters(paramLabel = "NAME", description = "The migration.")
     String name;
@@ -30,7 +33,8 @@ final class RunCommand extends Action {
     @Option(names = "--rerun", description = "Run again although it completed before.")
     boolean rerun;
 
-    @Option(names = "--watch", description = "Follow the run with a progress bar until it ends; exit 1 if it fails.")
+    @Option(names = "--watch", description = "Follow the run with a progress bar until it ends; exit 1 if it fails. A run of NAME already pending or"
+            + " running is followed instead of refused; a restart of the service is waited out.")
     boolean watch;
 
     @Override
@@ -46,7 +50,20 @@ final class RunCommand extends Action {
         if (limit != null) {
             request.put("limit", limit);
         }
-        JsonNode answer = api().post("/api/migrations/" + Api.encode(name) + "/runs", request);
+        JsonNode answer;
+        try {
+            // a watcher started with the service down (or restarting) waits for it; the start is sent again only
+            // while it surely did nothing, so it never starts two runs
+            answer = watch && !dryRun ? restarts().callOnce(() -> api().post(path(), request)) : api().post(path(), request);
+        } catch (Api.Refused e) {
+            JsonNode active = watch && !dryRun ? activeRun(e) : null;
+            if (active == null) {
+                throw e;
+            }
+            long runId = active.path("runId").asLong();
+            notice("attached to run " + runId + " of " + name + ", already " + active.path("state").asText() + " (nothing new started).");
+            return followToTheEnd(runId);
+        }
         if (dryRun) {
             if (json()) {
                 print(answer);
@@ -72,7 +89,15 @@ final class RunCommand extends Action {
             }
             return Failures.DONE;
         }
-        JsonNode end = Follow.run(api(), term(), runId, json());
+        return followToTheEnd(runId);
+    }
+
+    private String path() {
+        return "/api/migrations/" + Api.encode(name) + "/runs";
+    }
+
+    private int followToTheEnd(long runId) throws InterruptedException {
+        JsonNode end = follow().run(runId);
         if (json()) {
             print(end);
         } else {
@@ -81,9 +106,25 @@ final class RunCommand extends Action {
         return end.path("state").asText().equals("completed") ? Failures.DONE : Failures.FAILED;
     }
 
+    /**
+     * The pending or running run that made the service refuse to start another (409), so that {@code --watch}
+     * follows it as {@code docshift run NAME} promised: the problem names it ({@code runId}); a conflict that
+     * does not (a run that started a moment ago) is checked against the migration's latest run.
+     */
+    private JsonNode activeRun(Api.Refused refusal) {
+        if (refusal.status != 409) {
+            return null;
+        }
+        JsonNode named = refusal.problem;
+        if (!named.hasNonNull("runId")) {
+            named = api().get("/api/migrations/" + Api.encode(name)).path("latestRun");
+        }
+        return named.hasNonNull("runId") && ACTIVE.contains(named.path("state").asText()) ? named : null;
+    }
+
     private void printDryRun(JsonNode report) {
         term().line("Dry run of " + name + ": " + Term.number(report.path("wouldChange").asLong()) + " of "
-                + Term.number(report.path("examined").asLong()) + " document(s) would change; nothing was written.");
+                + Term.count(report.path("examined").asLong(), "document") + " would change; nothing was written.");
         for (JsonNode d : report.path("documents")) {
             term().line(term().bold(d.path("_id").asText()));
             diff(d.path("before"), d.path("after"), "");

@@ -9,9 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code docshift schema}: the active schema (or version N), and what changed since version M. */
-@Command(name = "schema", mixinStandardHelpOptions = true, description = "Show the active schema, another version, or the changes between two.",
+// No mixinStandardHelpOptions: its -V/--version would clash with --version N, and picocli then drops the whole
+// mixin, --help included. The help option is declared here instead.
+@Command(name = "schema", description = "Show the active schema, another version, or the changes between two.",
         footerHeading = "%nExamples:%n", footer = {"  docshift schema", "  docshift schema --version 3", "  docshift schema --version 5 --diff 3"})
 final class SchemaCommand extends Action {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--version", paramLabel = "N", description = "This version instead of the active one.")
     Integer version;

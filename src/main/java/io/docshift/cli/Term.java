@@ -98,7 +98,7 @@ final class Term {
      *
      * @param label what is progressing, e.g. the migration
      * @param done  processed so far
-     * @param total expected in all (0: unknown)
+     * @param total expected in all (0: unknown, and then only the count is shown)
      * @param rate  per second, or negative when unknown
      * @param tail  more to say (the pod working it)
      */
@@ -112,13 +112,15 @@ final class Term {
         lastProgress = now;
         progressShown = true;
         String eta = rate > 0 && total > done ? " ETA " + duration(Duration.ofSeconds((long) Math.ceil((total - done) / rate))) : "";
-        String numbers = number(done) + "/" + (total > 0 ? number(total) : "?") + (rate >= 0 ? "  " + number(Math.round(rate)) + " docs/s" : "") + eta
+        String numbers = number(done) + (total > 0 ? "/" + number(total) : "") + (rate >= 0 ? "  " + number(Math.round(rate)) + " docs/s" : "") + eta
                 + (tail == null || tail.isEmpty() ? "" : "  " + tail);
+        // without a total there is no fraction to draw: the count alone says how far it got
+        String gauge = total <= 0 ? "" : (terminal ? bar(done, total) : percent(done, total)) + " ";
         if (terminal) {
-            out.print("\r\u001b[2K" + label + " " + bar(done, total) + " " + numbers);
+            out.print("\r\u001b[2K" + label + " " + gauge + numbers);
             out.flush();
         } else {
-            out.println(label + " " + percent(done, total) + " " + numbers);
+            out.println(label + " " + gauge + numbers);
         }
     }
 
@@ -132,17 +134,27 @@ final class Term {
 
     private String bar(long done, long total) {
         int width = 30;
-        int filled = total <= 0 ? 0 : (int) Math.min(width, done * width / total);
+        int filled = (int) Math.min(width, done * width / total);
         return "[" + green("#".repeat(filled)) + "-".repeat(width - filled) + "] " + percent(done, total);
     }
 
     private static String percent(long done, long total) {
-        return total <= 0 ? "  ?%" : String.format(Locale.ROOT, "%3d%%", Math.min(100, done * 100 / total));
+        return String.format(Locale.ROOT, "%3d%%", Math.min(100, done * 100 / total));
     }
 
     /** A number with grouped thousands: 1,234,567. */
     static String number(long n) {
         return NumberFormat.getIntegerInstance(Locale.US).format(n);
+    }
+
+    /** A count and its noun, singular for one: "1 change", "2,000 documents". */
+    static String count(long n, String singular, String plural) {
+        return number(n) + " " + (n == 1 ? singular : plural);
+    }
+
+    /** A count and a noun made plural with "s": "1 change", "3 changes". */
+    static String count(long n, String singular) {
+        return count(n, singular, singular + "s");
     }
 
     static String duration(Duration d) {

@@ -31,7 +31,7 @@ final class TransitionCommand extends Action {
                 return Failures.DONE;
             }
         }
-        JsonNode t = watch ? Follow.transition(api(), term(), json()) : api().get("/api/schema/transition");
+        JsonNode t = watch ? follow().transition() : api().get("/api/schema/transition");
         show(t);
         String state = t.path("state").asText();
         return !watch || state.equals("active") || state.equals("rolledBack") ? Failures.DONE : Failures.FAILED;

@@ -67,6 +67,128 @@ class CliIT {
     }
 
     @Test
+    void everyCommandAnswersHelpWithExamples() throws Exception {
+        Result root = cli.run("--help");
+        assertEquals(0, root.exit());
+        assertTrue(root.out().contains("Examples:"), root.out());
+        List<String> commands = root.out().lines().dropWhile(l -> !l.equals("Commands:")).skip(1).takeWhile(l -> !l.isBlank())
+                .filter(l -> l.startsWith("  ") && !l.startsWith("   ")).map(l -> l.trim().split("\\s+")[0]).toList();
+        assertTrue(commands.contains("schema") && commands.contains("completion") && commands.size() >= 16, "the commands: " + commands);
+        for (String c : commands) {
+            Result help = cli.run(c, "--help");
+            assertEquals(0, help.exit(), c + " --help: " + help.err());
+            assertTrue(help.out().contains("Examples:"), c + " --help shows examples: " + help.out());
+        }
+    }
+
+    @Test
+    void runWatchAttachesToTheRunAlreadyUnderWay() throws Exception {
+        String t = TestDb.freshTable("cliattach");
+        given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("{\"a\":0}").post("/api/tables/" + t + "/documents").then().statusCode(201);
+        TestDb.bulkLoad(t, 59, "jsonb_build_object('a', g)");
+        String m = "cliattach_" + t;
+        given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("{\"table\":\"" + t + "\",\"maxDocumentsPerSecond\":10,"
+                + "\"steps\":[{\"op\":\"setDefault\",\"field\":\"b\",\"value\":1}]}").put("/api/migrations/" + m).then().statusCode(201);
+        Result started = cli.run("run", m);
+        long runId = json(cli.run("status", "--json")).getLong("migrations.find { it.name == '" + m + "' }.runId");
+        assertTrue(started.out().contains("follow it with: docshift run " + m + " --watch"), started.out());
+        Result again = cli.run("run", m);
+        assertEquals(3, again.exit(), "without --watch a second start is still refused: " + again.out());
+        assertTrue(again.err().contains("already has run " + runId), again.err());
+
+        Result watched = cli.run("run", m, "--watch");
+        assertEquals(0, watched.exit(), watched.out() + watched.err());
+        assertTrue(watched.out().contains("attached to run " + runId + " of " + m + ", already "), watched.out());
+        assertTrue(watched.out().contains("run " + runId + " of " + m + " completed: 60 processed"), watched.out());
+    }
+
+    @Test
+    void pushCountsItsChangesNamesIndexesAndAsksNothingWhenNothingChanged() throws Exception {
+        String t = TestDb.freshTable("clipush");
+        given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("{\"name\":\"Ada\"}").post("/api/tables/" + t + "/documents").then().statusCode(201);
+        // the schema holds every table: this table alone, whatever the tests before it pushed
+        Path schema = dir.resolve("schema.json");
+        Files.writeString(schema, "{\"tables\":{\"" + t + "\":{\"document\":{\"name\":{\"type\":\"string\"}}}}}");
+        assertEquals(0, cli.run("push", schema.toString(), "--yes").exit());
+
+        String optional = "{\"type\":\"string\",\"optional\":true}";
+        Files.writeString(schema, Files.readString(schema).replace("\"name\":{\"type\":\"string\"}",
+                "\"name\":{\"type\":\"string\"},\"email\":" + optional + ",\"phone\":" + optional));
+        Result two = cli.run("push", schema.toString(), "--yes");
+        assertTrue(two.out().contains("(2 changes)."), two.out());
+
+        Files.writeString(schema, "{\"tables\":{\"" + t + "\":{\"document\":{\"name\":{\"type\":\"string\"},\"email\":" + optional + ",\"phone\":" + optional
+                + "},\"indexes\":[{\"name\":\"by_name\",\"fields\":[\"name\"]}]}}}");
+        Result plan = cli.run("plan", schema.toString());
+        assertEquals(0, plan.exit(), plan.err());
+        assertTrue(plan.out().lines().anyMatch(l -> l.matches("added index\\s+" + t + "\\s+by_name\\s+safe.*")), "the row names its index: " + plan.out());
+        Result one = cli.run("push", schema.toString(), "--yes");
+        assertTrue(one.out().contains("(1 change)."), one.out());
+
+        // nothing to push, so nothing to ask: no terminal and no --yes is fine
+        Result unchanged = cli.run("push", schema.toString());
+        assertEquals(0, unchanged.exit(), unchanged.out() + unchanged.err());
+        assertTrue(unchanged.out().contains("No changes: the schema is the active version"), unchanged.out());
+        assertEquals("[]", json(cli.run("push", schema.toString(), "--json")).getList("changes").toString());
+    }
+
+    @Test
+    void aMissingOrWrongKeyIsExplainedAsTheCommandLineTakesIt() throws Exception {
+        String key = "cli-admin-key-0123456789";
+        try (AppProcess secured = AppProcess.start("cli-auth", Map.of("docshift.auth.enabled", "true",
+                "docshift.auth.keys.ops.secret", key, "docshift.auth.keys.ops.scopes", "admin"))) {
+            secured.awaitReady(Duration.ofSeconds(90));
+            Result none = new Cli(secured.baseUri()).run("status");
+            assertEquals(3, none.exit());
+            assertTrue(none.err().contains("refused (401): the service needs an API key: pass --key KEY or set DOCSHIFT_KEY"), none.err());
+            assertFalse(none.err().contains("Authorization"), "no HTTP header to send by hand: " + none.err());
+            Result wrong = new Cli(secured.baseUri()).run("status", "--key", "not-the-key-at-all");
+            assertEquals(3, wrong.exit());
+            assertTrue(wrong.err().contains("does not accept the API key given (--key or DOCSHIFT_KEY)"), wrong.err());
+            assertEquals(0, new Cli(secured.baseUri()).env("DOCSHIFT_KEY", key).run("status").exit());
+        }
+    }
+
+    @Test
+    void devPushesOnlyWhatItShowedAndAsksAgainWhenTheFileChangedWhileItAsked() throws Exception {
+        String t = TestDb.freshTable("clidevedit");
+        given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("{\"name\":\"Ada\"}").post("/api/tables/" + t + "/documents").then().statusCode(201);
+        Path schema = dir.resolve("schema.json");
+        String optional = "{\"type\":\"string\",\"optional\":true}";
+        String first = "{\"tables\":{\"" + t + "\":{\"document\":{\"name\":{\"type\":\"string\"}}}}}";
+        Files.writeString(schema, first);
+        assertEquals(0, cli.run("push", schema.toString(), "--yes").exit());
+        // a new table's plan is one row; fields show once the table is in the schema
+        String shown = first.replace("\"name\":{\"type\":\"string\"}", "\"name\":{\"type\":\"string\"},\"phone\":" + optional);
+        String edited = shown.replace("\"phone\":", "\"email\":" + optional + ",\"phone\":");
+        Files.writeString(schema, shown);
+        int before = activeVersion();
+        Runnable edit = () -> {
+            try {
+                Files.writeString(schema, edited);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        String prompt = "Push changes to " + app.baseUri() + "? (Y/n)";
+        // the file is edited once its first plan is on screen, before the question is answered
+        Result r = cli.inTerminal(Duration.ofSeconds(60), List.of(new Answer("SAFETY", null, edit), new Answer(prompt, "y"),
+                new Answer("changed while the question waited; planning it again.", null), new Answer(prompt, "y")),
+                "dev", "--schema", schema.toString(), "--migrations", dir.resolve("none").toString(), "--once");
+        assertEquals(0, r.exit(), r.out());
+        String replanned = r.out().substring(r.out().indexOf("planning it again."));
+        assertFalse(r.out().substring(0, r.out().indexOf("planning it again.")).contains("email"), "the first plan is of the file before the edit");
+        assertTrue(replanned.contains("email"), "the second plan shows the edit: " + r.out());
+        assertEquals(before + 1, activeVersion(), "one push, of the file as the second plan showed it");
+        assertEquals("string", given().baseUri(app.baseUri()).get("/api/schema").then().extract().path("schema.tables." + t + ".document.email.type"));
+    }
+
+    private static int activeVersion() {
+        var r = given().baseUri(app.baseUri()).get("/api/schema");
+        return r.statusCode() == 404 ? 0 : r.then().statusCode(200).extract().path("version");
+    }
+
+    @Test
     void planPushRunStatusLogDataCancelAndResumeSpeakJson() throws Exception {
         String t = TestDb.freshTable("clicustomers");
         given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("{\"name\":\"Ada\"}").post("/api/tables/" + t + "/documents").then().statusCode(201);
@@ -228,7 +350,7 @@ class CliIT {
             other.awaitReady(Duration.ofSeconds(90));
             Result imported = new Cli(other.baseUri()).env("DOCSHIFT_JAVA_OPTS", "-Xmx64m").run("import", zip.toString());
             assertEquals(0, imported.exit(), imported.err());
-            assertTrue(imported.out().contains("imported 200,000 document(s) into " + t), imported.out());
+            assertTrue(imported.out().contains("imported 200,000 documents into " + t), imported.out());
             String fingerprint = "select count(*) || ':' || md5(string_agg(docshift.id_text(id) || '/' || creation_time || '/' || data::text, ',' order by id))"
                     + " from docshift_data.doc_%d";
             String source = string(TestDb.URL, String.format(fingerprint, number(TestDb.URL, t)));

@@ -38,10 +38,14 @@ public final class AppProcess implements AutoCloseable {
 
     /** Starts a process; {@code properties} are passed as {@code -Dkey=value}. Does not wait for it. */
     public static AppProcess start(String name, Map<String, String> properties) throws IOException {
+        return start(name, freePort(), properties);
+    }
+
+    /** Starts a process on {@code port}: the same service again after a restart, as its clients see it. */
+    public static AppProcess start(String name, int port, Map<String, String> properties) throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run ./mvnw package (or verify) first");
         }
-        int port = freePort();
         Path log = Path.of("target", "it-logs", name + ".log");
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));

@@ -49,6 +49,11 @@ public final class Cli {
 
     /** Runs {@code docshift args...} with standard input and output as pipes. */
     public Result run(String... args) throws IOException, InterruptedException {
+        return start(args).finish();
+    }
+
+    /** Starts {@code docshift args...} in pipes, for a test that acts while it runs (restarts the service, say). */
+    public Running start(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(EXECUTABLE.toString()));
         command.addAll(List.of(args));
         ProcessBuilder b = new ProcessBuilder(command);
@@ -56,17 +61,58 @@ public final class Cli {
         b.environment().remove("NO_COLOR");
         Process p = b.start();
         p.getOutputStream().close();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread o = pump(p.getInputStream(), out);
-        Thread e = pump(p.getErrorStream(), err);
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("docshift " + args[0] + " did not end within 5 minutes");
+        return new Running(args[0], p);
+    }
+
+    /** A command still running, its output so far readable. */
+    public static final class Running {
+        private final String name;
+        private final Process process;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private final Thread outPump;
+        private final Thread errPump;
+
+        private Running(String name, Process process) {
+            this.name = name;
+            this.process = process;
+            this.outPump = pump(process.getInputStream(), out);
+            this.errPump = pump(process.getErrorStream(), err);
         }
-        o.join();
-        e.join();
-        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+
+        /** Standard output and error so far, one after the other. */
+        public String output() {
+            synchronized (out) {
+                synchronized (err) {
+                    return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+                }
+            }
+        }
+
+        /** Waits until {@code text} was printed (on either stream), failing with what was printed if it never is. */
+        public void awaitOutput(String text, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!output().contains(text)) {
+                if (!process.isAlive() && !output().contains(text)) {
+                    throw new AssertionError("docshift " + name + " ended (" + process.exitValue() + ") without printing \"" + text + "\":\n" + output());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("docshift " + name + " did not print \"" + text + "\" within " + timeout + ":\n" + output());
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        /** Waits for the end (at most 5 minutes). */
+        public Result finish() throws InterruptedException {
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError("docshift " + name + " did not end within 5 minutes:\n" + output());
+            }
+            outPump.join();
+            errPump.join();
+            return new Result(process.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
     }
 
     /**
