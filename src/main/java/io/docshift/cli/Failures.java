@@ -13,6 +13,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     static final int USAGE = 2;
     static final int REFUSED = 3;
     static final int UNREACHABLE = 4;
+    /** Violations printed of a refusal; an import can list a thousand. */
+    private static final int SHOWN = 10;
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
@@ -24,8 +26,12 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
                 cli.getOut().flush();
             }
             err.println("docshift: refused (" + r.status + "): " + r.getMessage());
-            for (JsonNode v : r.problem.path("violations")) {
-                err.println("  " + v.path("path").asText() + ": " + v.path("message").asText());
+            JsonNode violations = r.problem.path("violations");
+            for (int i = 0; i < Math.min(SHOWN, violations.size()); i++) {
+                err.println("  " + violations.get(i).path("path").asText() + ": " + violations.get(i).path("message").asText());
+            }
+            if (violations.size() > SHOWN) {
+                err.println("  … and " + Term.number(violations.size() - SHOWN) + " more listed by the service (--json prints them all)");
             }
             err.flush();
             return REFUSED;

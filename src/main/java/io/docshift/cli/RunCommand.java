@@ -13,7 +13,8 @@ import java.util.TreeSet;
 /** {@code docshift run NAME}: the seed's {@code npx convex run migrations:NAME}, with a dry run and live progress. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a migration (or dry-run it) and follow it.",
         footerHeading = "%nExamples:%n", footer = {"  docshift run backfillCustomerStatus --watch",
-        "  docshift run backfillCustomerStatus --dry-run --limit 5", "  docshift run normalizeEmails --args '{\"domain\": \"example.com\"}' --rerun --json"})
+        "  docshift run backfillCustomerStatus --dry-run --limit 5", "  docshift run normalizeEmails --args '{\"domain\": \"example.com\"}' --rerun --json",
+        "  docshift run splitName --rerun --force --watch    # run again although it would change documents again"})
 final class RunCommand extends Action {
 
     private static final Set<String> ACTIVE = Set.of("pending", "running");
@@ -30,8 +31,12 @@ final class RunCommand extends Action {
     @Option(names = "--limit", paramLabel = "N", description = "Documents to show in a dry run (default 10), or to process in a real run.")
     Long limit;
 
-    @Option(names = "--rerun", description = "Run again although it completed before.")
+    @Option(names = "--rerun", description = "Run again although it completed before; refused (exit 3, with the documents it would change"
+            + " again) when the migration is not idempotent over its own output.")
     boolean rerun;
+
+    @Option(names = "--force", description = "With --rerun: run even though it would change documents again.")
+    boolean force;
 
     @Option(names = "--watch", description = "Follow the run with a progress bar until it ends; exit 1 if it fails. A run of NAME already pending or"
             + " running is followed instead of refused; a restart of the service is waited out.")
@@ -40,6 +45,9 @@ final class RunCommand extends Action {
     @Override
     int run() throws InterruptedException {
         ObjectNode request = Api.JSON.createObjectNode().put("dryRun", dryRun).put("rerun", rerun);
+        if (force) {
+            request.put("force", true);
+        }
         if (args != null) {
             try {
                 request.set("args", Api.JSON.readTree(args));
@@ -56,6 +64,10 @@ final class RunCommand extends Action {
             // while it surely did nothing, so it never starts two runs
             answer = watch && !dryRun ? restarts().callOnce(() -> api().post(path(), request)) : api().post(path(), request);
         } catch (Api.Refused e) {
+            if (e.problem.has("wouldChange") && !json()) {
+                // a rerun that would change its own output again: show what it would do before saying no
+                printDiffs(e.problem);
+            }
             JsonNode active = watch && !dryRun ? activeRun(e) : null;
             if (active == null) {
                 throw e;
@@ -125,6 +137,10 @@ final class RunCommand extends Action {
     private void printDryRun(JsonNode report) {
         term().line("Dry run of " + name + ": " + Term.number(report.path("wouldChange").asLong()) + " of "
                 + Term.count(report.path("examined").asLong(), "document") + " would change; nothing was written.");
+        printDiffs(report);
+    }
+
+    private void printDiffs(JsonNode report) {
         for (JsonNode d : report.path("documents")) {
             term().line(term().bold(d.path("_id").asText()));
             diff(d.path("before"), d.path("after"), "");

@@ -133,6 +133,28 @@ class CliIT {
     }
 
     @Test
+    void aRerunThatWouldChangeItsOwnOutputShowsTheDiffAndNeedsForce() throws Exception {
+        String t = TestDb.freshTable("clirerun");
+        given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("[{\"name\":\"Ada Lovelace\"},{\"name\":\"Grace Hopper\"}]")
+                .post("/api/tables/" + t + "/documents/batch").then().statusCode(201);
+        String m = "clisplit_" + t;
+        given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("{\"table\":\"" + t + "\",\"steps\":[{\"op\":\"split\",\"field\":\"name\","
+                + "\"separator\":\" \",\"into\":[\"firstName\",\"lastName\"]},{\"op\":\"unset\",\"field\":\"name\"}]}").put("/api/migrations/" + m)
+                .then().statusCode(201);
+        assertEquals(0, cli.run("run", m, "--watch").exit());
+
+        Result refused = cli.run("run", m, "--rerun", "--watch");
+        assertEquals(3, refused.exit(), refused.out() + refused.err());
+        assertTrue(refused.out().contains("- firstName: \"Ada\"") && refused.out().contains("+ firstName: \"\""), refused.out());
+        assertTrue(refused.err().contains("would change 2 of 2 document") && refused.err().contains("--force"), refused.err());
+        assertEquals(0, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data->>'firstName' = ''"), "nothing was written");
+
+        Result forced = cli.run("run", m, "--rerun", "--force", "--watch");
+        assertEquals(0, forced.exit(), forced.out() + forced.err());
+        assertEquals(2, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data->>'firstName' = ''"));
+    }
+
+    @Test
     void aMissingOrWrongKeyIsExplainedAsTheCommandLineTakesIt() throws Exception {
         String key = "cli-admin-key-0123456789";
         try (AppProcess secured = AppProcess.start("cli-auth", Map.of("docshift.auth.enabled", "true",
