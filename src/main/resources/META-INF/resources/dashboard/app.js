@@ -13,6 +13,8 @@ const num = n => n == null ? '–' : Number(n).toLocaleString();
 const when = iso => iso ? new Date(iso).toLocaleString() : '–';
 const admin = () => session.scope === 'admin';
 const state = s => `<span class="state ${esc(s)}">${esc(s)}</span>`;
+// A run's state, and where a partial run (a limit) stopped: "completed (limit 100)" is not a whole-table run.
+const runState = r => state(r.state) + (r.limit != null ? ` <span class="muted">(limit ${num(r.limit)})</span>` : '');
 
 function duration(ms) {
   if (ms == null) return '–';
@@ -112,7 +114,7 @@ const pages = {
         ${running.map(r => `<tr><td><a href="#/runs/${r.runId}">${r.runId}</a></td><td>${esc(r.migration)}</td><td>${bar(r.processed, r.total, r.state, r.runId)}</td>
         <td>${esc(r.owner || '–')}</td></tr>`).join('')}</tbody></table>` : '<p class="muted">No run is working.</p>'}</section>
       <section class="card wide"><h2>Recent runs</h2><table><thead><tr><th>Run</th><th>Migration</th><th>State</th><th class="num">Processed</th><th>Finished</th></tr></thead><tbody>
-        ${log.slice(0, 8).map(e => `<tr><td><a href="#/runs/${e.runId}">${e.runId}</a></td><td>${esc(e.name)}</td><td>${state(e.state)}</td>
+        ${log.slice(0, 8).map(e => `<tr><td><a href="#/runs/${e.runId}">${e.runId}</a></td><td>${esc(e.name)}</td><td>${runState(e)}</td>
         <td class="num">${num(e.processed)}</td><td>${when(e.finishedAt)}</td></tr>`).join('')}</tbody></table></section>
       <section class="card wide"><h2>Tables</h2><table><thead><tr><th>Table</th><th class="num">Documents</th></tr></thead><tbody>
         ${tables.slice().sort((a, b) => b.documents - a.documents).slice(0, 10).map(t => `<tr><td><a href="#/tables/${encodeURIComponent(t.name)}">${esc(t.name)}</a></td>
@@ -170,7 +172,7 @@ const pages = {
       ${migrations.map(m => `<tr><td><a href="#/migrations/${encodeURIComponent(m.name)}">${esc(m.name)}</a></td><td>${esc(m.kind)}</td><td><code>${esc(m.checksum.slice(0, 12))}</code></td>
       <td>${esc(m.definition.table)}</td><td>${m.definition.backup ? 'yes' : 'no'}</td><td>${m.definition.maxDocumentsPerSecond ? num(m.definition.maxDocumentsPerSecond) + '/s' : '–'}</td>
       <td>${m.definition.window ? esc(m.definition.window.cron + ' for ' + m.definition.window.duration) : '–'}</td>
-      <td>${m.latestRun ? `<a href="#/runs/${m.latestRun.runId}">${m.latestRun.runId}</a> ${state(m.latestRun.state)} ${bar(m.latestRun.processed, m.latestRun.total, m.latestRun.state, m.latestRun.runId)}` : '<span class="muted">never</span>'}</td></tr>`).join('')}
+      <td>${m.latestRun ? `<a href="#/runs/${m.latestRun.runId}">${m.latestRun.runId}</a> ${state(m.state)}${m.latestRun.limit != null ? ` <span class="muted">(limit ${num(m.latestRun.limit)})</span>` : ''} ${bar(m.latestRun.processed, m.latestRun.total, m.latestRun.state, m.latestRun.runId)}` : '<span class="muted">never</span>'}</td></tr>`).join('')}
       </tbody></table>`;
     onEvent = e => e.type === 'run.progress' ? updateBars(e.data) : refresh();
   },
@@ -180,11 +182,12 @@ const pages = {
     remember(run);
     const definition = (await api(`/api/migrations/${encodeURIComponent(run.migration)}`)).definition;
     main.innerHTML = `<h1>Run ${run.runId} of <a href="#/migrations/${encodeURIComponent(run.migration)}">${esc(run.migration)}</a></h1>
-      <section class="card"><p>State: <span id="run-state" class="state ${esc(run.state)}">${esc(run.state)}</span></p>
+      <section class="card"><p>State: <span id="run-state" class="state ${esc(run.state)}">${esc(run.state)}</span>${run.limit != null ? ` <span class="muted">(limit ${num(run.limit)}: a partial run)</span>` : ''}
+        ${run.rolledBackBy != null ? ` · rolled back by run <a href="#/runs/${run.rolledBackBy}">${run.rolledBackBy}</a>` : ''}${run.rollbackOf != null ? ` · rolls back run <a href="#/runs/${run.rollbackOf}">${run.rollbackOf}</a>` : ''}</p>
       <p>${bar(run.processed, run.total, run.state, run.runId)}</p>
       <p>Changed ${num(run.changed)}${run.stamped ? ` · stamped ${num(run.stamped)}` : ''} · <span id="run-rate">${run.documentsPerSecond != null ? num(Math.round(run.documentsPerSecond)) : '–'}</span> documents/s ·
         ETA <span id="run-eta">${run.etaSeconds != null ? duration(run.etaSeconds * 1000) : '–'}</span> · pod <code id="run-owner">${esc(run.owner || '–')}</code></p>
-      <p>Started ${when(run.startedAt)} · finished ${when(run.finishedAt)}</p>
+      <p>Started ${when(run.startedAt)} · finished ${when(run.finishedAt)} · worked ${duration(run.workedMs)}</p>
       <div id="run-chart">${spark(live.get(run.runId))}</div>
       ${run.error ? `<p class="error" id="run-error">Failed on ${run.error._id ? `document <a id="failed-document" href="#/tables/${encodeURIComponent(definition.table)}/${esc(run.error._id)}">${esc(run.error._id)}</a>` : 'a batch'}:
         ${esc(run.error.message)}</p>` : ''}
@@ -224,7 +227,7 @@ const pages = {
     const log = await api('/api/migrations/log');
     main.innerHTML = `<h1>Migration log</h1><table><thead><tr><th>Run</th><th>Migration</th><th>Checksum</th><th>State</th><th class="num">Processed</th><th class="num">Changed</th>
       <th>Started</th><th>Duration</th><th>Pod</th><th>Error</th></tr></thead><tbody>
-      ${log.map(e => `<tr><td><a href="#/runs/${e.runId}">${e.runId}</a></td><td>${esc(e.name)}</td><td><code>${esc(e.checksum.slice(0, 12))}</code></td><td>${state(e.state)}</td>
+      ${log.map(e => `<tr><td><a href="#/runs/${e.runId}">${e.runId}</a></td><td>${esc(e.name)}</td><td><code>${esc(e.checksum.slice(0, 12))}</code></td><td>${runState(e)}</td>
       <td class="num">${num(e.processed)}</td><td class="num">${num(e.changed)}</td><td>${when(e.startedAt)}</td><td>${duration(e.durationMs)}</td><td><code>${esc(e.owner || '–')}</code></td>
       <td>${e.error ? esc((e.error._id ? e.error._id + ': ' : '') + e.error.message) : ''}</td></tr>`).join('')}</tbody></table>`;
     onEvent = e => { if (e.type === 'run.state') refresh(); };
@@ -265,7 +268,7 @@ async function migration(name) {
       <div><label><input id="run-rerun" type="checkbox"> Run again if completed</label></div>
       <button id="dry-run">Dry run</button><button id="start-run" class="primary">Run</button></div><div id="migration-out"></div>` : ''}</section>
     <h2>Runs</h2><table><thead><tr><th>Run</th><th>State</th><th>Progress</th><th class="num">Changed</th><th>Started</th><th>Pod</th></tr></thead><tbody>
-    ${m.runs.map(r => `<tr><td><a href="#/runs/${r.runId}">${r.runId}</a></td><td>${state(r.state)}</td><td>${bar(r.processed, r.total, r.state, r.runId)}</td>
+    ${m.runs.map(r => `<tr><td><a href="#/runs/${r.runId}">${r.runId}</a></td><td>${runState(r)}</td><td>${bar(r.processed, r.total, r.state, r.runId)}</td>
     <td class="num">${num(r.changed)}</td><td>${when(r.startedAt)}</td><td><code>${esc(r.owner || '–')}</code></td></tr>`).join('')}</tbody></table>`;
   const out = document.getElementById('migration-out');
   const request = dry => {
