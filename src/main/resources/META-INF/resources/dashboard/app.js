@@ -107,9 +107,8 @@ const pages = {
         active since ${when(schema.activatedAt)}</p>` : '<p>No schema pushed yet: every table is schemaless.</p>'}
         ${transition ? `<p>Transition ${transition.id} to version ${transition.toVersion}: ${state(transition.state)}</p>
         ${transition.migrations.map(m => `<div>${esc(m.name)} ${bar(m.processed, m.total, m.state, m.runId)}</div>`).join('')}` : ''}</section>
-      <section class="card"><h2>Pods</h2><table><thead><tr><th>Worker</th><th>Alive</th><th>Last heartbeat</th></tr></thead><tbody>
-        ${pods.filter(p => p.alive || Date.now() - new Date(p.heartbeatAt) < 600000).slice(0, 8).map(p => `<tr><td><code>${esc(p.id)}</code></td><td>${p.alive ? '<span class="ok">yes</span>' : 'no'}</td><td>${when(p.heartbeatAt)}</td></tr>`).join('')}
-        </tbody></table></section>
+      <section class="card"><h2>Pods</h2><table><thead><tr><th>Worker</th><th>Alive</th><th>Last heartbeat</th></tr></thead><tbody id="pods">${podRows(pods)}</tbody></table>
+        <p class="muted">Pods that beat their heart in the last ten minutes; a pod silent for longer is left out.</p></section>
       <section class="card wide"><h2>Running</h2>${running.length ? `<table><thead><tr><th>Run</th><th>Migration</th><th>Progress</th><th>Pod</th></tr></thead><tbody>
         ${running.map(r => `<tr><td><a href="#/runs/${r.runId}">${r.runId}</a></td><td>${esc(r.migration)}</td><td>${bar(r.processed, r.total, r.state, r.runId)}</td>
         <td>${esc(r.owner || '–')}</td></tr>`).join('')}</tbody></table>` : '<p class="muted">No run is working.</p>'}</section>
@@ -121,6 +120,11 @@ const pages = {
         <td class="num">${num(t.documents)}</td></tr>`).join('')}</tbody></table>${tables.length > 10 ? `<p><a href="#/tables">All ${num(tables.length)} tables</a></p>` : ''}</section>
       </div>`;
     onEvent = e => { if (e.type !== 'run.progress') refresh(); else updateBars(e.data); };
+    // heartbeats send no events: the pods panel asks again by itself, so a pod that died is seen to die
+    pageTimer = setInterval(async () => {
+      const body = document.getElementById('pods');
+      if (body) body.innerHTML = podRows(await api('/api/workers'));
+    }, 5000);
   },
 
   async tables(table, id) {
@@ -140,7 +144,7 @@ const pages = {
         </tbody></table></section>` : ''}
       <section class="card"><h2>Versions</h2><table><thead><tr><th>Version</th><th>Hash</th><th>Created</th><th>Activated</th><th>Changes it brought</th></tr></thead><tbody>
         ${versions.slice().reverse().map(v => `<tr><td>${v.version}</td><td><code>${esc(v.hash.slice(0, 12))}</code></td><td>${when(v.createdAt)}</td><td>${when(v.activatedAt)}</td>
-        <td>${v.changes.map(c => `${esc(c.change || c.kind)} ${esc(c.table || '')}${c.field ? '.' + esc(c.field) : ''} <span class="muted">(${esc(c.safety)})</span>`).join('<br>')}</td></tr>`).join('')}
+        <td>${v.changes.map(c => `${esc(c.change || c.kind)} ${esc(c.kind === 'index' ? 'index' : '')} ${esc(c.table || '')}${c.field ? '.' + esc(c.field) : ''}${c.index ? ' <code>' + esc(c.index) + '</code>' : ''} <span class="muted">(${esc(c.safety)})</span>`).join('<br>')}</td></tr>`).join('')}
         </tbody></table></section>
       <section class="card"><h2>Diff</h2><div class="row"><div><label for="diff-from">From version</label><select id="diff-from"><option value="0">0 (none)</option>${options}</select></div>
         <div><label for="diff-to">To version</label><select id="diff-to">${options}</select></div><button id="diff-go">Compare</button></div><div id="diff-out"></div></section>
@@ -234,10 +238,16 @@ const pages = {
   },
 };
 
+/** The pods /api/workers lists (those seen lately; alive: within stale-after, by the database's clock). */
+function podRows(pods) {
+  return pods.map(p => `<tr><td><code>${esc(p.id)}</code></td><td>${p.alive ? '<span class="ok">yes</span>' : '<span class="error">no</span>'}</td>
+    <td>${when(p.heartbeatAt)}</td></tr>`).join('');
+}
+
 function changes(list) {
   if (!list.length) return '<p class="muted">No changes.</p>';
-  return `<table><thead><tr><th>Change</th><th>Table</th><th>Field</th><th>Safety</th><th>Detail</th></tr></thead><tbody>${list.map(c =>
-    `<tr><td>${esc(c.change || c.kind)}</td><td>${esc(c.table || '')}</td><td>${esc(c.field || c.index || '')}</td><td>${state(c.safety === 'safe' ? 'completed' : 'failed').replace(/>.*</, '>' + esc(c.safety) + '<')}</td>
+  return `<table><thead><tr><th>Change</th><th>Table</th><th>Field</th><th>Index</th><th>Safety</th><th>Detail</th></tr></thead><tbody>${list.map(c =>
+    `<tr><td>${esc(c.kind)} ${esc(c.change || '')}</td><td>${esc(c.table || '')}</td><td>${esc(c.field || '')}</td><td>${c.index ? `<code>${esc(c.index)}</code>` : ''}</td><td>${state(c.safety === 'safe' ? 'completed' : 'failed').replace(/>.*</, '>' + esc(c.safety) + '<')}</td>
     <td>${esc(c.detail || '')}</td></tr>`).join('')}</tbody></table>`;
 }
 
@@ -360,6 +370,7 @@ function updateBars(run) {
 // ---- routing, session, live events ----------------------------------------------------------------------------
 
 let refreshing = null;
+let pageTimer = null;            // the current page's own polling, stopped when another page renders
 async function refresh() {
   if (refreshing) return;
   refreshing = setTimeout(() => { refreshing = null; route(); }, 150);
@@ -376,6 +387,7 @@ async function route() {
       const [page, ...args] = (location.hash.replace(/^#\/?/, '') || 'overview').split('/').map(decodeURIComponent);
       document.querySelectorAll('nav a').forEach(a => a.classList.toggle('current', a.getAttribute('href') === `#/${page === 'runs' ? 'migrations' : page}`));
       onEvent = () => {};
+      clearInterval(pageTimer);
       try {
         await (pages[page] || pages.overview)(...args);
       } catch (e) {

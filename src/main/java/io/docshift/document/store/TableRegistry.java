@@ -81,6 +81,16 @@ public class TableRegistry {
                 .toList();
     }
 
+    /** Whether a table exists and holds at least one document. */
+    public boolean hasDocuments(String name) {
+        return find(name).map(t -> Jdbc.call(dataSource, c -> {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select exists (select 1 from " + t.sqlName() + ")")) {
+                r.next();
+                return r.getBoolean(1);
+            }
+        })).orElse(false);
+    }
+
     /** The documents of one table: exact below {@code exactBelow} rows, the planner's estimate above. */
     public long documents(DocTable table, long exactBelow) {
         return Jdbc.call(dataSource, c -> documents(c, table, exactBelow));
