@@ -30,11 +30,19 @@ class WorkerResourceTest {
             p.setString(2, gone);
             p.executeUpdate();
         }
-        JsonPath pods = given().get("/api/workers").then().statusCode(200).extract().jsonPath();
-        Map<String, Object> silent = pods.getMap("find { it.id == '" + quiet + "' }");
-        assertEquals(false, silent.get("alive"), "a minute without a heartbeat is past stale-after: " + silent);
-        assertNull(pods.getMap("find { it.id == '" + gone + "' }"), "an hour silent: left out");
-        List<Boolean> alive = pods.getList("alive");
-        assertTrue(alive.contains(true), "this pod beats: " + pods.prettify());
+        try {
+            JsonPath pods = given().get("/api/workers").then().statusCode(200).extract().jsonPath();
+            Map<String, Object> silent = pods.getMap("find { it.id == '" + quiet + "' }");
+            assertEquals(false, silent.get("alive"), "a minute without a heartbeat is past stale-after: " + silent);
+            assertNull(pods.getMap("find { it.id == '" + gone + "' }"), "an hour silent: left out");
+            List<Boolean> alive = pods.getList("alive");
+            assertTrue(alive.contains(true), "this pod beats: " + pods.prettify());
+        } finally {
+            try (Connection c = TestDb.connect(); PreparedStatement p = c.prepareStatement("delete from docshift.worker where id in (?, ?)")) {
+                p.setString(1, quiet);
+                p.setString(2, gone);
+                p.executeUpdate();
+            }
+        }
     }
 }
