@@ -11,7 +11,7 @@ import java.util.Set;
 final class Follow {
 
     private static final long POLL_MILLIS = 250;
-    private static final Set<String> RUN_ENDED = Set.of("completed", "failed", "cancelled");
+    private static final Set<String> RUN_ENDED = Set.of("completed", "failed", "cancelled", "rolledBack");
     private static final Set<String> TRANSITION_ENDED = Set.of("active", "failed", "rolledBack");
 
     private final Api api;

@@ -28,7 +28,7 @@ final class LogCommand extends Action {
         }
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode e : entries) {
-            rows.add(Term.row(e.path("runId").asLong(), e.path("name").asText(), e.path("state").asText(), Term.number(e.path("processed").asLong()),
+            rows.add(Term.row(e.path("runId").asLong(), e.path("name").asText(), StatusCommand.state(e.path("state").asText(), e.path("limit")), Term.number(e.path("processed").asLong()),
                     Term.number(e.path("changed").asLong()), Term.number(e.path("stamped").asLong()), e.path("startedAt").asText(null),
                     e.hasNonNull("durationMs") ? Term.duration(Duration.ofMillis(e.path("durationMs").asLong())) : null, e.path("owner").asText(null),
                     e.hasNonNull("error") ? Term.cut(e.path("error").path("_id").asText("") + " " + e.path("error").path("message").asText(), 50) : null));

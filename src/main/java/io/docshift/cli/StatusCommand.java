@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,7 +51,7 @@ final class StatusCommand extends Action {
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode m : migrations) {
             JsonNode s = summary(m);
-            rows.add(Term.row(s.path("name").asText(), s.path("kind").asText(), s.path("checksum").asText(), text(s, "state"),
+            rows.add(Term.row(s.path("name").asText(), s.path("kind").asText(), s.path("checksum").asText(), state(s.path("state").asText(), s.path("limit")),
                     s.has("processed") ? Term.number(s.path("processed").asLong()) + "/" + Term.number(s.path("total").asLong()) : null,
                     text(s, "startedAt"), s.has("durationMs") ? Term.duration(Duration.ofMillis(s.path("durationMs").asLong())) : null, text(s, "owner")));
         }
@@ -66,13 +65,14 @@ final class StatusCommand extends Action {
                 .put("checksum", Term.abbrev(m.path("checksum").asText(), 12));
         JsonNode run = m.path("latestRun");
         if (run.isObject()) {
-            s.put("runId", run.path("runId").asLong()).put("state", run.path("state").asText())
+            s.put("runId", run.path("runId").asLong()).put("state", m.path("state").asText(run.path("state").asText()))
                     .put("processed", run.path("processed").asLong()).put("total", run.path("total").asLong());
+            if (run.hasNonNull("limit")) {
+                s.put("limit", run.path("limit").asLong());
+            }
             if (run.hasNonNull("startedAt")) {
                 s.put("startedAt", run.path("startedAt").asText());
-                OffsetDateTime start = OffsetDateTime.parse(run.path("startedAt").asText());
-                OffsetDateTime end = run.hasNonNull("finishedAt") ? OffsetDateTime.parse(run.path("finishedAt").asText()) : OffsetDateTime.now();
-                s.put("durationMs", Duration.between(start, end).toMillis());
+                s.put("durationMs", run.path("workedMs").asLong());
             }
             if (run.hasNonNull("owner")) {
                 s.put("owner", run.path("owner").asText());
@@ -81,6 +81,11 @@ final class StatusCommand extends Action {
             s.put("state", "never run");
         }
         return s;
+    }
+
+    /** A state as a person reads it: a partial run says where it stopped, {@code completed (limit 100)}. */
+    static String state(String state, JsonNode limit) {
+        return limit.isIntegralNumber() ? state + " (limit " + Term.number(limit.asLong()) + ")" : state;
     }
 
     private static String text(JsonNode n, String field) {

@@ -32,11 +32,15 @@ public class Heartbeat {
     /** How often the listener beats. */
     static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Duration FORGET_AFTER = Duration.ofDays(1);
+    /** How long a pod that stopped beating stays listed (as not alive) before views leave it out. */
+    static final Duration LISTED_FOR = Duration.ofMinutes(10);
 
     @Inject
     WorkerIdentity worker;
     @Inject
     DataSource dataSource;
+    @Inject
+    CoordinationConfig coordination;
 
     private long beats;
 
@@ -54,14 +58,21 @@ public class Heartbeat {
     public record Pod(String id, OffsetDateTime startedAt, OffsetDateTime heartbeatAt, boolean alive) {
     }
 
-    /** The pods that beat within the last day, the most recent first; alive: within the last ten seconds. */
+    /**
+     * The pods that beat within {@link #LISTED_FOR}, the most recent first; alive: within stale-after, the bound past
+     * which other pods take its locks. Both are judged by the database's clock, the one the heartbeats were written with.
+     */
     public List<Pod> pods() {
         return Jdbc.call(dataSource, c -> {
             List<Pod> out = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("select id, started_at, heartbeat_at, heartbeat_at > now() - interval '10 seconds'"
-                    + " from docshift.worker order by heartbeat_at desc"); ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    out.add(new Pod(r.getString(1), r.getObject(2, OffsetDateTime.class), r.getObject(3, OffsetDateTime.class), r.getBoolean(4)));
+            try (PreparedStatement p = c.prepareStatement("select id, started_at, heartbeat_at, heartbeat_at > now() - ? * interval '1 millisecond'"
+                    + " from docshift.worker where heartbeat_at > now() - ? * interval '1 second' order by heartbeat_at desc")) {
+                p.setLong(1, coordination.staleAfter().toMillis());
+                p.setLong(2, LISTED_FOR.toSeconds());
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new Pod(r.getString(1), r.getObject(2, OffsetDateTime.class), r.getObject(3, OffsetDateTime.class), r.getBoolean(4)));
+                    }
                 }
             }
             return out;

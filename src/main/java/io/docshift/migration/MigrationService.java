@@ -139,6 +139,9 @@ public class MigrationService {
             refuseIfNotIdempotent(def, args, done.get());
         }
         long total = tables.find(def.table()).map(t -> total(def, t)).orElse(0L);
+        if (request.limit() != null) {
+            total = Math.min(total, request.limit()); // a partial run is done at its limit, not at the table's end
+        }
         long id = runs.insert(new RunRepository.NewRun(name, m.checksum, args.toString(), request.limit(), config.initialBatchSize(),
                 def.backup(), total, null, null, null));
         announce(id);

@@ -1,7 +1,9 @@
 package io.docshift.migration;
 
 import io.docshift.coordination.WorkerIdentity;
+import io.docshift.document.DocumentsConfig;
 import io.docshift.document.store.DocumentId;
+import io.docshift.document.store.TableRegistry;
 import io.docshift.migration.store.RunRepository;
 import io.docshift.schema.ActiveSchema;
 import io.docshift.schema.WriteGate;
@@ -54,6 +56,8 @@ public class RunBatch {
     WorkerIdentity worker;
     @Inject
     MigrationMetrics metrics;
+    @Inject
+    DocumentsConfig documentsConfig;
 
     /** Runs one batch of at most {@code size} documents; {@code pipeline} is the read-ahead of a Java migration, else null. */
     Outcome run(Connection c, RunProgress run, String table, BatchSql sql, JavaPipeline pipeline, int size) throws SQLException {
@@ -138,8 +142,10 @@ public class RunBatch {
     /** No document after the position: another pass when a sweep left documents behind, else the run completes. */
     private Outcome endOfTable(Connection c, RunProgress run, BatchSql sql) throws SQLException {
         if (run.kind.sweep() && sql.documentsBelowTarget(c)) {
-            // documents written behind the sweep (by a build that predates the transition): another pass
-            if (!runs.newPass(c, run.runId, worker.id(), run.position)) {
+            // documents written behind the sweep (by a build that predates the transition): another pass, over the
+            // whole table again, so the total grows by what this pass will walk
+            long documents = TableRegistry.documents(c, sql.table(), documentsConfig.exactCountBelow());
+            if (!runs.newPass(c, run.runId, worker.id(), run.position, documents)) {
                 return lost(c, run);
             }
             c.commit();

@@ -10,13 +10,25 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-/** A run as the API shows it, with its rate and the time it still needs. */
+/**
+ * A run as the API shows it, with its working time, rate and the time it still needs. Its {@code state} is the
+ * stored one, except that a completed run that a completed rollback took back reads {@code rolledBack}.
+ */
 @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Run", description = "A migration run with its progress, rate and time left")
-public record RunView(long runId, String migration, List<String> series, String state, long processed, long changed, long stamped, long total,
-                      Double documentsPerSecond, Long etaSeconds, String owner, Error error, JsonNode args,
-                      Long limit, Long transitionId, Long rollbackOf, boolean backup,
+public record RunView(long runId, String migration, List<String> series,
+                      @org.eclipse.microprofile.openapi.annotations.media.Schema(enumeration = {"pending", "running", "completed", "failed", "cancelled", "rolledBack"})
+                      String state, long processed, long changed, long stamped, long total,
+                      Double documentsPerSecond, Long etaSeconds,
+                      @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Time workers held the run, summed over every resume: not the time it spent pending, failed or cancelled")
+                      long workedMs, String owner, Error error, JsonNode args,
+                      @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The run stops after this many documents (a partial run); null: the whole table")
+                      Long limit, Long transitionId, Long rollbackOf,
+                      @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The completed rollback run that took this run back")
+                      Long rolledBackBy, boolean backup,
                       OffsetDateTime requestedAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
 
+    /** The display state of a run a completed rollback took back; never stored ({@link RunState} has no such state). */
+    public static final String ROLLED_BACK = "rolledBack";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Which document stopped the run, and why. */
@@ -24,24 +36,33 @@ public record RunView(long runId, String migration, List<String> series, String 
     public record Error(@JsonProperty("_id") String id, String message) {
     }
 
-    public static RunView of(Run r) {
+    /** {@code rolledBackBy}: the completed rollback of this run, if there is one. */
+    public static RunView of(Run r, Long rolledBackBy) {
+        long worked = worked(r);
         Double rate = null;
         Long eta = null;
-        if (r.startedAt() != null && r.processed() > 0) {
-            OffsetDateTime end = r.finishedAt() != null ? r.finishedAt() : OffsetDateTime.now();
-            double seconds = Math.max(0.001, Duration.between(r.startedAt(), end).toMillis() / 1000.0);
-            rate = Math.round(r.processed() / seconds * 10) / 10.0;
+        if (worked > 0 && r.processed() > 0) {
+            rate = Math.round(r.processed() / (worked / 1000.0) * 10) / 10.0;
             if (r.state() == RunState.RUNNING) {
                 eta = (long) Math.ceil(Math.max(0, r.total() - r.processed()) / Math.max(rate, 0.001));
             }
         }
         Error error = r.errorMessage() == null ? null : new Error(r.errorId(), r.errorMessage());
+        String state = rolledBackBy != null && r.state() == RunState.COMPLETED ? ROLLED_BACK : r.state().sql();
         try {
-            return new RunView(r.id(), r.migration(), r.series(), r.state().sql(), r.processed(), r.changed(), r.stamped(), r.total(), rate, eta, r.owner(), error,
-                    MAPPER.readTree(r.args()), r.maxDocuments(), r.transitionId(), r.rollbackOf(), r.backup(),
-                    r.requestedAt(), r.startedAt(), r.finishedAt());
+            return new RunView(r.id(), r.migration(), r.series(), state, r.processed(), r.changed(), r.stamped(), r.total(), rate, eta, worked,
+                    r.owner(), error, MAPPER.readTree(r.args()), r.maxDocuments(), r.transitionId(), r.rollbackOf(),
+                    rolledBackBy, r.backup(), r.requestedAt(), r.startedAt(), r.finishedAt());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The stored working time, and for a running run the time since its worker's last write too. */
+    private static long worked(Run r) {
+        if (r.state() != RunState.RUNNING || r.heartbeatAt() == null) {
+            return r.workedMs();
+        }
+        return r.workedMs() + Math.max(0, Duration.between(r.heartbeatAt(), OffsetDateTime.now()).toMillis());
     }
 }

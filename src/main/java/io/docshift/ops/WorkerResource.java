@@ -22,7 +22,7 @@ public class WorkerResource {
     Heartbeat heartbeat;
 
     @GET
-    @Operation(operationId = "listWorkers", summary = "The pods that beat their heart within the last day, and whether they are alive now")
+    @Operation(operationId = "listWorkers", summary = "The pods that beat their heart within the last ten minutes, and whether they are alive (beat within stale-after)")
     @APIResponse(responseCode = "200", description = "[{\"id\", \"startedAt\", \"heartbeatAt\", \"alive\"}]")
     public List<Heartbeat.Pod> workers() {
         return heartbeat.pods();

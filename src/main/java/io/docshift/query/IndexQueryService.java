@@ -105,6 +105,7 @@ public class IndexQueryService {
             }
             eqValues.add(v.toString());
         }
+        DeclaredTypes.check(active.current(), tableName, q.eq());
         String rangeType = null;
         String lower = null;
         String upper = null;

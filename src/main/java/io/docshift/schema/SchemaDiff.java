@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 import static io.docshift.schema.SchemaChange.BREAKING;
 import static io.docshift.schema.SchemaChange.SAFE;
@@ -25,7 +26,16 @@ public final class SchemaDiff {
     private SchemaDiff() {
     }
 
+    /** The changes between two stored versions, when nobody knows which tables had documents then: a table new in the schema may have. */
     public static List<SchemaChange> between(Schema before, Schema after) {
+        return between(before, after, table -> true);
+    }
+
+    /**
+     * The changes a push of {@code after} over {@code before} brings. {@code hasDocuments} says whether a table
+     * holds documents now: a table new to the schema without any (new to the deployment, or empty) cannot break.
+     */
+    public static List<SchemaChange> between(Schema before, Schema after, Predicate<String> hasDocuments) {
         List<SchemaChange> out = new ArrayList<>();
         if (before != null && before.validation() != after.validation()) {
             out.add(new SchemaChange("validation", "changed", null, null, null, after.validation() ? BREAKING : SAFE,
@@ -39,8 +49,7 @@ public final class SchemaDiff {
             TableSchema old = before == null ? null : before.table(name);
             TableSchema next = after.table(name);
             if (old == null) {
-                out.add(new SchemaChange("table", "added", name, null, null, after.validation() ? BREAKING : SAFE,
-                        "new in the schema; existing documents of this table, if any, are checked"));
+                out.add(tableAdded(name, after.validation(), hasDocuments));
             } else if (next == null) {
                 out.add(new SchemaChange("table", "removed", name, null, null, SAFE, "the table becomes schemaless; its documents stay"));
             } else {
@@ -49,6 +58,16 @@ public final class SchemaDiff {
             indexChanges(name, old, next, out);
         }
         return out;
+    }
+
+    private static SchemaChange tableAdded(String name, boolean enforced, Predicate<String> hasDocuments) {
+        if (!enforced) {
+            return new SchemaChange("table", "added", name, null, null, SAFE, "new in the schema; not enforced (schemaValidation is false)");
+        }
+        if (!hasDocuments.test(name)) {
+            return new SchemaChange("table", "added", name, null, null, SAFE, "new table: no documents to break");
+        }
+        return new SchemaChange("table", "added", name, null, null, BREAKING, "new in the schema; the table's existing documents are checked");
     }
 
     private static void documentChanges(String table, Validator old, Validator next, List<SchemaChange> out) {

@@ -63,7 +63,7 @@ public class SchemaService {
     public Plan plan(JsonNode doc) {
         Schema next = active.parse(doc.toString());
         ActiveSchema.Snapshot current = active.refresh();
-        List<SchemaChange> changes = SchemaDiff.between(current.schema(), next);
+        List<SchemaChange> changes = SchemaDiff.between(current.schema(), next, tables::hasDocuments);
         List<TableReport> reports = activation.fullCheck(SchemaActivation.tablesToCheck(current.schema(), next));
         List<TransitionPort.Sweep> sweeps = next.migrations().isEmpty() ? List.of() : transitions.sweeps(next);
         return new Plan(current.version() == 0 ? null : current.version(), next.hash(), changes, reports, sweeps, reports.isEmpty());
@@ -113,7 +113,7 @@ public class SchemaService {
                     next.hash().substring(0, 12), current.version(), current.version());
             return null;
         }
-        List<SchemaChange> changes = SchemaDiff.between(current.schema(), next);
+        List<SchemaChange> changes = SchemaDiff.between(current.schema(), next, tables::hasDocuments);
         Set<String> migrated = next.migrations().isEmpty() ? Set.of()
                 : transitions.sweeps(next).stream().map(TransitionPort.Sweep::table).collect(java.util.stream.Collectors.toSet());
         next.tables().keySet().forEach(tables::getOrCreate);

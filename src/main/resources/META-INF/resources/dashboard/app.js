@@ -13,6 +13,8 @@ const num = n => n == null ? '–' : Number(n).toLocaleString();
 const when = iso => iso ? new Date(iso).toLocaleString() : '–';
 const admin = () => session.scope === 'admin';
 const state = s => `<span class="state ${esc(s)}">${esc(s)}</span>`;
+// A run's state, and where a partial run (a limit) stopped: "completed (limit 100)" is not a whole-table run.
+const runState = r => state(r.state) + (r.limit != null ? ` <span class="muted">(limit ${num(r.limit)})</span>` : '');
 
 function duration(ms) {
   if (ms == null) return '–';
@@ -105,20 +107,24 @@ const pages = {
         active since ${when(schema.activatedAt)}</p>` : '<p>No schema pushed yet: every table is schemaless.</p>'}
         ${transition ? `<p>Transition ${transition.id} to version ${transition.toVersion}: ${state(transition.state)}</p>
         ${transition.migrations.map(m => `<div>${esc(m.name)} ${bar(m.processed, m.total, m.state, m.runId)}</div>`).join('')}` : ''}</section>
-      <section class="card"><h2>Pods</h2><table><thead><tr><th>Worker</th><th>Alive</th><th>Last heartbeat</th></tr></thead><tbody>
-        ${pods.filter(p => p.alive || Date.now() - new Date(p.heartbeatAt) < 600000).slice(0, 8).map(p => `<tr><td><code>${esc(p.id)}</code></td><td>${p.alive ? '<span class="ok">yes</span>' : 'no'}</td><td>${when(p.heartbeatAt)}</td></tr>`).join('')}
-        </tbody></table></section>
+      <section class="card"><h2>Pods</h2><table><thead><tr><th>Worker</th><th>Alive</th><th>Last heartbeat</th></tr></thead><tbody id="pods">${podRows(pods)}</tbody></table>
+        <p class="muted">Pods that beat their heart in the last ten minutes; a pod silent for longer is left out.</p></section>
       <section class="card wide"><h2>Running</h2>${running.length ? `<table><thead><tr><th>Run</th><th>Migration</th><th>Progress</th><th>Pod</th></tr></thead><tbody>
         ${running.map(r => `<tr><td><a href="#/runs/${r.runId}">${r.runId}</a></td><td>${esc(r.migration)}</td><td>${bar(r.processed, r.total, r.state, r.runId)}</td>
         <td>${esc(r.owner || '–')}</td></tr>`).join('')}</tbody></table>` : '<p class="muted">No run is working.</p>'}</section>
       <section class="card wide"><h2>Recent runs</h2><table><thead><tr><th>Run</th><th>Migration</th><th>State</th><th class="num">Processed</th><th>Finished</th></tr></thead><tbody>
-        ${log.slice(0, 8).map(e => `<tr><td><a href="#/runs/${e.runId}">${e.runId}</a></td><td>${esc(e.name)}</td><td>${state(e.state)}</td>
+        ${log.slice(0, 8).map(e => `<tr><td><a href="#/runs/${e.runId}">${e.runId}</a></td><td>${esc(e.name)}</td><td>${runState(e)}</td>
         <td class="num">${num(e.processed)}</td><td>${when(e.finishedAt)}</td></tr>`).join('')}</tbody></table></section>
       <section class="card wide"><h2>Tables</h2><table><thead><tr><th>Table</th><th class="num">Documents</th></tr></thead><tbody>
         ${tables.slice().sort((a, b) => b.documents - a.documents).slice(0, 10).map(t => `<tr><td><a href="#/tables/${encodeURIComponent(t.name)}">${esc(t.name)}</a></td>
         <td class="num">${num(t.documents)}</td></tr>`).join('')}</tbody></table>${tables.length > 10 ? `<p><a href="#/tables">All ${num(tables.length)} tables</a></p>` : ''}</section>
       </div>`;
     onEvent = e => { if (e.type !== 'run.progress') refresh(); else updateBars(e.data); };
+    // heartbeats send no events: the pods panel asks again by itself, so a pod that died is seen to die
+    pageTimer = setInterval(async () => {
+      const body = document.getElementById('pods');
+      if (body) body.innerHTML = podRows(await api('/api/workers'));
+    }, 5000);
   },
 
   async tables(table, id) {
@@ -138,7 +144,7 @@ const pages = {
         </tbody></table></section>` : ''}
       <section class="card"><h2>Versions</h2><table><thead><tr><th>Version</th><th>Hash</th><th>Created</th><th>Activated</th><th>Changes it brought</th></tr></thead><tbody>
         ${versions.slice().reverse().map(v => `<tr><td>${v.version}</td><td><code>${esc(v.hash.slice(0, 12))}</code></td><td>${when(v.createdAt)}</td><td>${when(v.activatedAt)}</td>
-        <td>${v.changes.map(c => `${esc(c.change || c.kind)} ${esc(c.table || '')}${c.field ? '.' + esc(c.field) : ''} <span class="muted">(${esc(c.safety)})</span>`).join('<br>')}</td></tr>`).join('')}
+        <td>${v.changes.map(c => `${esc(c.change || c.kind)} ${esc(c.kind === 'index' ? 'index' : '')} ${esc(c.table || '')}${c.field ? '.' + esc(c.field) : ''}${c.index ? ' <code>' + esc(c.index) + '</code>' : ''} <span class="muted">(${esc(c.safety)})</span>`).join('<br>')}</td></tr>`).join('')}
         </tbody></table></section>
       <section class="card"><h2>Diff</h2><div class="row"><div><label for="diff-from">From version</label><select id="diff-from"><option value="0">0 (none)</option>${options}</select></div>
         <div><label for="diff-to">To version</label><select id="diff-to">${options}</select></div><button id="diff-go">Compare</button></div><div id="diff-out"></div></section>
@@ -170,7 +176,7 @@ const pages = {
       ${migrations.map(m => `<tr><td><a href="#/migrations/${encodeURIComponent(m.name)}">${esc(m.name)}</a></td><td>${esc(m.kind)}</td><td><code>${esc(m.checksum.slice(0, 12))}</code></td>
       <td>${esc(m.definition.table)}</td><td>${m.definition.backup ? 'yes' : 'no'}</td><td>${m.definition.maxDocumentsPerSecond ? num(m.definition.maxDocumentsPerSecond) + '/s' : '–'}</td>
       <td>${m.definition.window ? esc(m.definition.window.cron + ' for ' + m.definition.window.duration) : '–'}</td>
-      <td>${m.latestRun ? `<a href="#/runs/${m.latestRun.runId}">${m.latestRun.runId}</a> ${state(m.latestRun.state)} ${bar(m.latestRun.processed, m.latestRun.total, m.latestRun.state, m.latestRun.runId)}` : '<span class="muted">never</span>'}</td></tr>`).join('')}
+      <td>${m.latestRun ? `<a href="#/runs/${m.latestRun.runId}">${m.latestRun.runId}</a> ${state(m.state)}${m.latestRun.limit != null ? ` <span class="muted">(limit ${num(m.latestRun.limit)})</span>` : ''} ${bar(m.latestRun.processed, m.latestRun.total, m.latestRun.state, m.latestRun.runId)}` : '<span class="muted">never</span>'}</td></tr>`).join('')}
       </tbody></table>`;
     onEvent = e => e.type === 'run.progress' ? updateBars(e.data) : refresh();
   },
@@ -180,11 +186,12 @@ const pages = {
     remember(run);
     const definition = (await api(`/api/migrations/${encodeURIComponent(run.migration)}`)).definition;
     main.innerHTML = `<h1>Run ${run.runId} of <a href="#/migrations/${encodeURIComponent(run.migration)}">${esc(run.migration)}</a></h1>
-      <section class="card"><p>State: <span id="run-state" class="state ${esc(run.state)}">${esc(run.state)}</span></p>
+      <section class="card"><p>State: <span id="run-state" class="state ${esc(run.state)}">${esc(run.state)}</span>${run.limit != null ? ` <span class="muted">(limit ${num(run.limit)}: a partial run)</span>` : ''}
+        ${run.rolledBackBy != null ? ` · rolled back by run <a href="#/runs/${run.rolledBackBy}">${run.rolledBackBy}</a>` : ''}${run.rollbackOf != null ? ` · rolls back run <a href="#/runs/${run.rollbackOf}">${run.rollbackOf}</a>` : ''}</p>
       <p>${bar(run.processed, run.total, run.state, run.runId)}</p>
       <p>Changed ${num(run.changed)}${run.stamped ? ` · stamped ${num(run.stamped)}` : ''} · <span id="run-rate">${run.documentsPerSecond != null ? num(Math.round(run.documentsPerSecond)) : '–'}</span> documents/s ·
         ETA <span id="run-eta">${run.etaSeconds != null ? duration(run.etaSeconds * 1000) : '–'}</span> · pod <code id="run-owner">${esc(run.owner || '–')}</code></p>
-      <p>Started ${when(run.startedAt)} · finished ${when(run.finishedAt)}</p>
+      <p>Started ${when(run.startedAt)} · finished ${when(run.finishedAt)} · worked ${duration(run.workedMs)}</p>
       <div id="run-chart">${spark(live.get(run.runId))}</div>
       ${run.error ? `<p class="error" id="run-error">Failed on ${run.error._id ? `document <a id="failed-document" href="#/tables/${encodeURIComponent(definition.table)}/${esc(run.error._id)}">${esc(run.error._id)}</a>` : 'a batch'}:
         ${esc(run.error.message)}</p>` : ''}
@@ -224,17 +231,23 @@ const pages = {
     const log = await api('/api/migrations/log');
     main.innerHTML = `<h1>Migration log</h1><table><thead><tr><th>Run</th><th>Migration</th><th>Checksum</th><th>State</th><th class="num">Processed</th><th class="num">Changed</th>
       <th>Started</th><th>Duration</th><th>Pod</th><th>Error</th></tr></thead><tbody>
-      ${log.map(e => `<tr><td><a href="#/runs/${e.runId}">${e.runId}</a></td><td>${esc(e.name)}</td><td><code>${esc(e.checksum.slice(0, 12))}</code></td><td>${state(e.state)}</td>
+      ${log.map(e => `<tr><td><a href="#/runs/${e.runId}">${e.runId}</a></td><td>${esc(e.name)}</td><td><code>${esc(e.checksum.slice(0, 12))}</code></td><td>${runState(e)}</td>
       <td class="num">${num(e.processed)}</td><td class="num">${num(e.changed)}</td><td>${when(e.startedAt)}</td><td>${duration(e.durationMs)}</td><td><code>${esc(e.owner || '–')}</code></td>
       <td>${e.error ? esc((e.error._id ? e.error._id + ': ' : '') + e.error.message) : ''}</td></tr>`).join('')}</tbody></table>`;
     onEvent = e => { if (e.type === 'run.state') refresh(); };
   },
 };
 
+/** The pods /api/workers lists (those seen lately; alive: within stale-after, by the database's clock). */
+function podRows(pods) {
+  return pods.map(p => `<tr><td><code>${esc(p.id)}</code></td><td>${p.alive ? '<span class="ok">yes</span>' : '<span class="error">no</span>'}</td>
+    <td>${when(p.heartbeatAt)}</td></tr>`).join('');
+}
+
 function changes(list) {
   if (!list.length) return '<p class="muted">No changes.</p>';
-  return `<table><thead><tr><th>Change</th><th>Table</th><th>Field</th><th>Safety</th><th>Detail</th></tr></thead><tbody>${list.map(c =>
-    `<tr><td>${esc(c.change || c.kind)}</td><td>${esc(c.table || '')}</td><td>${esc(c.field || c.index || '')}</td><td>${state(c.safety === 'safe' ? 'completed' : 'failed').replace(/>.*</, '>' + esc(c.safety) + '<')}</td>
+  return `<table><thead><tr><th>Change</th><th>Table</th><th>Field</th><th>Index</th><th>Safety</th><th>Detail</th></tr></thead><tbody>${list.map(c =>
+    `<tr><td>${esc(c.kind)} ${esc(c.change || '')}</td><td>${esc(c.table || '')}</td><td>${esc(c.field || '')}</td><td>${c.index ? `<code>${esc(c.index)}</code>` : ''}</td><td>${state(c.safety === 'safe' ? 'completed' : 'failed').replace(/>.*</, '>' + esc(c.safety) + '<')}</td>
     <td>${esc(c.detail || '')}</td></tr>`).join('')}</tbody></table>`;
 }
 
@@ -265,7 +278,7 @@ async function migration(name) {
       <div><label><input id="run-rerun" type="checkbox"> Run again if completed</label></div>
       <button id="dry-run">Dry run</button><button id="start-run" class="primary">Run</button></div><div id="migration-out"></div>` : ''}</section>
     <h2>Runs</h2><table><thead><tr><th>Run</th><th>State</th><th>Progress</th><th class="num">Changed</th><th>Started</th><th>Pod</th></tr></thead><tbody>
-    ${m.runs.map(r => `<tr><td><a href="#/runs/${r.runId}">${r.runId}</a></td><td>${state(r.state)}</td><td>${bar(r.processed, r.total, r.state, r.runId)}</td>
+    ${m.runs.map(r => `<tr><td><a href="#/runs/${r.runId}">${r.runId}</a></td><td>${runState(r)}</td><td>${bar(r.processed, r.total, r.state, r.runId)}</td>
     <td class="num">${num(r.changed)}</td><td>${when(r.startedAt)}</td><td><code>${esc(r.owner || '–')}</code></td></tr>`).join('')}</tbody></table>`;
   const out = document.getElementById('migration-out');
   const request = dry => {
@@ -357,6 +370,7 @@ function updateBars(run) {
 // ---- routing, session, live events ----------------------------------------------------------------------------
 
 let refreshing = null;
+let pageTimer = null;            // the current page's own polling, stopped when another page renders
 async function refresh() {
   if (refreshing) return;
   refreshing = setTimeout(() => { refreshing = null; route(); }, 150);
@@ -373,6 +387,7 @@ async function route() {
       const [page, ...args] = (location.hash.replace(/^#\/?/, '') || 'overview').split('/').map(decodeURIComponent);
       document.querySelectorAll('nav a').forEach(a => a.classList.toggle('current', a.getAttribute('href') === `#/${page === 'runs' ? 'migrations' : page}`));
       onEvent = () => {};
+      clearInterval(pageTimer);
       try {
         await (pages[page] || pages.overview)(...args);
       } catch (e) {

@@ -218,4 +218,21 @@ class IndexQueryTest {
         problem(given().contentType(ContentType.JSON).body("{\"index\":\"by_customer_status\",\"limit\":1,\"cursor\":\"" + cursor + "\"}").post(url).then(), 400, "/cursor");
         problem(given().contentType(ContentType.JSON).body("{\"index\":\"by_customer\"}").post("/api/tables/" + TestDb.freshTable("nope") + "/query").then(), 404, null);
     }
+
+    @Test
+    void aValueNoDocumentCanHoldIs400NamingItsField() {
+        String url = "/api/tables/" + projects + "/query";
+        problem(given().contentType(ContentType.JSON).body("{\"index\":\"by_customer\",\"eq\":{\"customerId\":\"nope\"}}").post(url).then(), 400, "/eq/customerId")
+                .body("violations[0].message", equalTo("expected id of table " + customers + ", found string \"nope\""));
+        String aProject = given().contentType(ContentType.JSON).body("{\"index\":\"by_customer\",\"limit\":1}").post(url).then().statusCode(200)
+                .extract().path("page[0]._id");
+        problem(given().contentType(ContentType.JSON).body("{\"index\":\"by_customer\",\"eq\":{\"customerId\":\"" + aProject + "\"}}").post(url).then(), 400, "/eq/customerId")
+                .body("violations[0].message", equalTo("expected id of table " + customers + ", found an id of another table"));
+        problem(given().contentType(ContentType.JSON).body("{\"index\":\"by_customer_status\",\"eq\":{\"customerId\":\"" + customerIds.get(0)
+                + "\",\"status\":\"archived\"}}").post(url).then(), 400, "/eq/status");
+        problem(given().contentType(ContentType.JSON).body("{\"index\":\"by_status_start\",\"eq\":{\"status\":\"active\",\"startDate\":\"5\"}}").post(url).then(),
+                400, "/eq/startDate");
+        given().contentType(ContentType.JSON).body("{\"index\":\"by_status_start\",\"eq\":{\"status\":\"active\",\"startDate\":5},\"limit\":1}").post(url)
+                .then().statusCode(200).body("page.size()", equalTo(1));
+    }
 }

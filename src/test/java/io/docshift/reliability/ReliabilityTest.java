@@ -179,6 +179,9 @@ class ReliabilityTest {
         assertTrue(written.get() >= 100);
         assertEquals(0, TestDb.scalar("select count(*) from " + physical + " where data ? 'name' or schema_version <> " + done.getInt("toVersion")),
                 "the documents written behind the sweep were swept too");
+        long processed = done.getLong("migrations[0].processed");
+        assertTrue(processed > 20_000, "more than one pass: " + done.prettify());
+        assertEquals(processed, done.getLong("migrations[0].total"), "each new pass raised the total by what it walks, never leaving it behind");
     }
 
     @Test

@@ -43,6 +43,19 @@ public final class Runs {
         throw new AssertionError("run " + runId + " did not end within " + timeout + ": " + get(runId).prettify());
     }
 
+    /** Polls until the run, as the API shows it, satisfies {@code condition}; returns it then. */
+    public static JsonPath awaitRun(long runId, java.util.function.Predicate<JsonPath> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonPath run = get(runId);
+            if (condition.test(run)) {
+                return run;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("run " + runId + " did not get there within " + timeout + ": " + get(runId).prettify());
+    }
+
     /**
      * Whether a run has ended, read from its row over {@code c}. Benchmarks use it while they time something: a
      * REST Assured request, or a new connection, costs milliseconds of CPU on a machine the client shares with

@@ -81,18 +81,38 @@ public class TableRegistry {
                 .toList();
     }
 
+    /** Whether a table exists and holds at least one document. */
+    public boolean hasDocuments(String name) {
+        return find(name).map(t -> Jdbc.call(dataSource, c -> {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select exists (select 1 from " + t.sqlName() + ")")) {
+                r.next();
+                return r.getBoolean(1);
+            }
+        })).orElse(false);
+    }
+
     /** The documents of one table: exact below {@code exactBelow} rows, the planner's estimate above. */
     public long documents(DocTable table, long exactBelow) {
-        long estimate = Jdbc.call(dataSource, c -> {
-            try (PreparedStatement p = c.prepareStatement("select coalesce((select reltuples from pg_class where oid = to_regclass(?)), -1)::bigint")) {
-                p.setString(1, DocTable.DATA_SCHEMA + ".doc_" + table.number());
-                try (ResultSet r = p.executeQuery()) {
-                    r.next();
-                    return r.getLong(1);
-                }
+        return Jdbc.call(dataSource, c -> documents(c, table, exactBelow));
+    }
+
+    /** As {@link #documents(DocTable, long)}, on {@code c} (in its transaction, if one is open). */
+    public static long documents(Connection c, DocTable table, long exactBelow) throws SQLException {
+        long estimate;
+        try (PreparedStatement p = c.prepareStatement("select coalesce((select reltuples from pg_class where oid = to_regclass(?)), -1)::bigint")) {
+            p.setString(1, DocTable.DATA_SCHEMA + ".doc_" + table.number());
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                estimate = r.getLong(1);
             }
-        });
-        return estimate >= exactBelow ? estimate : exactCount(table);
+        }
+        if (estimate >= exactBelow) {
+            return estimate;
+        }
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select count(*) from " + table.sqlName())) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 
     private long exactCount(DocTable table) {

@@ -8,6 +8,8 @@ import io.docshift.error.Problem;
 import io.docshift.migration.MigrationRegistry;
 import io.docshift.migration.MigrationService;
 import io.docshift.migration.RunView;
+import io.docshift.migration.RunViews;
+import io.docshift.migration.store.Run;
 import io.docshift.migration.store.MigrationEntity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -25,9 +27,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** {@code /api/migrations}: definitions, runs and the migration log. */
@@ -45,25 +47,34 @@ public class MigrationResource {
     MigrationService migrations;
     @Inject
     io.docshift.migration.Backups backups;
+    @Inject
+    RunViews views;
 
     /** A definition with its checksum, its latest run and, for one migration, all its runs. */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "Migration")
     public record MigrationView(String name, String kind,
                                 @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Where batches change documents: sql (in PostgreSQL), jvm (a CEL expression PostgreSQL cannot evaluate) or java", enumeration = {"sql", "jvm", "java"})
-                                String evaluation, String checksum, JsonNode definition, RunView latestRun, List<RunView> runs) {
+                                String evaluation, String checksum, JsonNode definition,
+                                @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The latest run's state; rolledBack when that run is a completed rollback; null when it never ran")
+                                String state, RunView latestRun, List<RunView> runs) {
     }
 
     /** One finished run in the migration log. */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "LogEntry")
     public record LogEntry(long runId, String name, String checksum, JsonNode args, String state, long processed, long changed,
-                           long stamped, String owner, OffsetDateTime startedAt, OffsetDateTime finishedAt, Long durationMs, RunView.Error error) {
+                           long stamped, long total, Long limit, Long rollbackOf, Long rolledBackBy, String owner, OffsetDateTime startedAt,
+                           OffsetDateTime finishedAt,
+                           @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Working time: the time workers held the run, summed over every resume")
+                           Long durationMs, RunView.Error error) {
     }
 
     @GET
     @Operation(operationId = "listMigrations", summary = "Every migration with its latest run")
     @APIResponse(responseCode = "200", description = "The migrations")
     public List<MigrationView> all() {
-        return migrations.all().stream().map(m -> view(m, migrations.latestRun(m.name).map(RunView::of).orElse(null), null)).toList();
+        List<MigrationEntity> all = migrations.all();
+        Map<String, RunView> latest = views.latest(all.stream().map(m -> m.name).toList());
+        return all.stream().map(m -> view(m, latest.get(m.name), null)).toList();
     }
 
     @GET
@@ -71,12 +82,16 @@ public class MigrationResource {
     @Operation(operationId = "getMigrationLog", summary = "The migration log: every finished run, newest first")
     @APIResponse(responseCode = "200", description = "name, checksum, args, result counts, owner, start, end, duration")
     public List<LogEntry> log() {
-        return migrations.log().stream().map(r -> {
-            RunView v = RunView.of(r);
-            Long ms = r.startedAt() == null || r.finishedAt() == null ? null : Duration.between(r.startedAt(), r.finishedAt()).toMillis();
-            return new LogEntry(r.id(), r.migration(), r.checksum(), v.args(), v.state(), r.processed(), r.changed(), r.stamped(), r.owner(),
-                    r.startedAt(), r.finishedAt(), ms, v.error());
-        }).toList();
+        List<Run> log = migrations.log();
+        List<RunView> shown = views.of(log);
+        List<LogEntry> out = new java.util.ArrayList<>(log.size());
+        for (int i = 0; i < log.size(); i++) {
+            RunView v = shown.get(i);
+            out.add(new LogEntry(v.runId(), v.migration(), log.get(i).checksum(), v.args(), v.state(), v.processed(), v.changed(), v.stamped(),
+                    v.total(), v.limit(), v.rollbackOf(), v.rolledBackBy(), v.owner(), v.startedAt(), v.finishedAt(),
+                    v.startedAt() == null ? null : v.workedMs(), v.error()));
+        }
+        return out;
     }
 
     @GET
@@ -86,7 +101,7 @@ public class MigrationResource {
     @APIResponse(responseCode = "404", description = "No such migration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public MigrationView get(@PathParam("name") String name) {
         MigrationEntity m = migrations.get(name);
-        List<RunView> runs = migrations.runs(name).stream().map(RunView::of).toList();
+        List<RunView> runs = views.of(migrations.runs(name));
         return view(m, runs.isEmpty() ? null : runs.get(0), runs);
     }
 
@@ -101,7 +116,7 @@ public class MigrationResource {
     @APIResponse(responseCode = "409", description = "Checksum drift (it completed with another definition), a run in progress, or an open transition running it", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response define(@PathParam("name") String name, byte[] body) {
         MigrationRegistry.Outcome outcome = migrations.define(name, DocumentReader.readDocument(body));
-        MigrationView view = view(migrations.get(name), migrations.latestRun(name).map(RunView::of).orElse(null), null);
+        MigrationView view = view(migrations.get(name), migrations.latestRun(name).map(views::of).orElse(null), null);
         return Response.status(outcome == MigrationRegistry.Outcome.CREATED ? 201 : 200).entity(view).build();
     }
 
@@ -129,7 +144,7 @@ public class MigrationResource {
     @APIResponse(responseCode = "200", description = "The run")
     @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RunView runState(@PathParam("runId") String runId) {
-        return RunView.of(migrations.runById(id(runId)));
+        return views.of(migrations.runById(id(runId)));
     }
 
     @POST
@@ -139,7 +154,7 @@ public class MigrationResource {
     @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The run already ended", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RunView cancel(@PathParam("runId") String runId) {
-        return RunView.of(migrations.cancel(id(runId)));
+        return views.of(migrations.cancel(id(runId)));
     }
 
     @POST
@@ -149,7 +164,7 @@ public class MigrationResource {
     @APIResponse(responseCode = "404", description = "No such run", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "The run is not cancelled or failed, or its migration changed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RunView resume(@PathParam("runId") String runId) {
-        return RunView.of(migrations.resume(id(runId)));
+        return views.of(migrations.resume(id(runId)));
     }
 
     @POST
@@ -210,7 +225,7 @@ public class MigrationResource {
     private MigrationView view(MigrationEntity m, RunView latest, List<RunView> runs) {
         String evaluation = migrations.definition(m).map(d -> d.evaluation().json()).orElse("java");
         try {
-            return new MigrationView(m.name, m.kind, evaluation, m.checksum, MAPPER.readTree(m.definition), latest, runs);
+            return new MigrationView(m.name, m.kind, evaluation, m.checksum, MAPPER.readTree(m.definition), RunViews.migrationState(latest), latest, runs);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

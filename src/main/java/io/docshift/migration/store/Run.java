@@ -16,12 +16,14 @@ import java.util.UUID;
  * @param series        for a transition's sweep through several migrations of one table: their names, in order
  * @param stamped       of a sweep's documents, those only stamped with the target version (their body unchanged)
  * @param backupsDroppedAt when its backups were dropped (pruned or by hand): it can no longer be rolled back
+ * @param workedMs      the time workers held it, summed over every time one took it, up to its last committed write
  */
 public record Run(long id, String migration, String checksum, String args, RunState state, UUID position,
                   long processed, long changed, long total, Long maxDocuments, int batchSize, String owner,
                   OffsetDateTime heartbeatAt, String errorId, String errorMessage, OffsetDateTime requestedAt,
                   OffsetDateTime startedAt, OffsetDateTime finishedAt, Long transitionId, Integer targetVersion,
-                  boolean backup, Long rollbackOf, List<String> series, long stamped, OffsetDateTime backupsDroppedAt) {
+                  boolean backup, Long rollbackOf, List<String> series, long stamped, OffsetDateTime backupsDroppedAt,
+                  long workedMs) {
 
     /** A run that went over the whole table (not a partial run with a limit, not a rollback). */
     public boolean complete() {

@@ -14,6 +14,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,9 +39,16 @@ public class RunRepository {
 
     private static final String COLUMNS = "id, migration, checksum, args::text, state, position, processed, changed, total, max_documents,"
             + " batch_size, owner, heartbeat_at, error_id, error_message, requested_at, started_at, finished_at, transition_id,"
-            + " target_version, backup, rollback_of, series, stamped, backups_dropped_at";
+            + " target_version, backup, rollback_of, series, stamped, backups_dropped_at, worked_ms";
     private static final String ACTIVE = RunState.sqlList(RunState.ACTIVE);
     private static final int MIN_BATCH = 10;
+    /**
+     * A worker's write to its run adds the time since its previous one (or since it took the run): only time a
+     * worker held the run counts as work, not the time it spent pending, failed, cancelled or waiting for a window.
+     * The clock, not the transaction's start: a batch's own time counts in the batch that commits it.
+     */
+    private static final String WORKED = "worked_ms = worked_ms + greatest(0, (extract(epoch from clock_timestamp() - coalesce(heartbeat_at, clock_timestamp())) * 1000)::bigint),"
+            + " heartbeat_at = clock_timestamp()";
 
     /** A run to insert. {@code total} is the planner's idea of the documents it will walk. */
     public record NewRun(String migration, String checksum, String args, Long maxDocuments, int batchSize, boolean backup,
@@ -93,6 +102,29 @@ public class RunRepository {
     public Optional<Run> rollbackOf(long id) {
         return one("select " + COLUMNS + " from docshift.migration_run where rollback_of = ? and state in ('pending', 'running', 'completed')"
                 + " order by id desc limit 1", id);
+    }
+
+    /**
+     * Of the runs {@code ids}, those a completed rollback took back, each with the id of that rollback: what views
+     * show as {@code rolledBack}, a state derived here and never stored (a run's own state stays {@code completed}).
+     */
+    public Map<Long, Long> rolledBack(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return Jdbc.call(dataSource, c -> {
+            Map<Long, Long> out = new HashMap<>();
+            try (PreparedStatement p = c.prepareStatement("select rollback_of, max(id) from docshift.migration_run"
+                    + " where rollback_of = any(?) and state = 'completed' group by rollback_of")) {
+                p.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.put(r.getLong(1), r.getLong(2));
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     /** The runs of a transition (sweeps first, then rollbacks), in id order. */
@@ -265,48 +297,61 @@ public class RunRepository {
     public Optional<Run> claim(Connection c, long id, String worker) throws SQLException {
         return one(c, "update docshift.migration_run set state = 'running', owner = ?,"
                 + " batch_size = case when state = 'running' and owner is distinct from ? then greatest(" + MIN_BATCH + ", batch_size / 4) else batch_size end,"
-                + " started_at = coalesce(started_at, now()), heartbeat_at = now() where id = ? and state in " + ACTIVE
+                + " started_at = coalesce(started_at, now()), heartbeat_at = clock_timestamp() where id = ? and state in " + ACTIVE
                 + " returning " + COLUMNS, worker, worker, id);
     }
 
     /**
      * Commits a batch's progress, only if the run is still running, still {@code worker}'s and still at
      * {@code from}, the position this worker last committed: the fence of every batch. False when it is not;
-     * the caller then rolls the batch back. With {@code complete} the run ends completed.
+     * the caller then rolls the batch back. With {@code complete} the run ends completed. The total follows the
+     * count when documents inserted since it was counted push the count past it: a run never reads 120/100.
      */
     public boolean commitBatch(Connection c, long id, String worker, UUID from, UUID to, long processed, long changed, long stamped,
                                int batchSize, boolean complete) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set position = ?, processed = ?, changed = ?, stamped = ?,"
-                + " batch_size = ?, heartbeat_at = now()" + (complete ? ", state = 'completed', finished_at = now()" : "")
+                + " total = greatest(total, ?), batch_size = ?, " + WORKED
+                + (complete ? ", state = 'completed', finished_at = now()" : "")
                 + " where id = ? and state = 'running' and owner = ? and position is not distinct from ?")) {
             p.setObject(1, to);
             p.setLong(2, processed);
             p.setLong(3, changed);
             p.setLong(4, stamped);
-            p.setInt(5, batchSize);
-            p.setLong(6, id);
-            p.setString(7, worker);
-            p.setObject(8, from);
+            p.setLong(5, processed);
+            p.setInt(6, batchSize);
+            p.setLong(7, id);
+            p.setString(8, worker);
+            p.setObject(9, from);
             return p.executeUpdate() == 1;
         }
     }
 
     /** Ends the run completed, fenced like a batch. */
     public boolean complete(Connection c, long id, String worker, UUID at) throws SQLException {
-        return fenced(c, "update docshift.migration_run set state = 'completed', finished_at = now(), heartbeat_at = now()"
+        return fenced(c, "update docshift.migration_run set state = 'completed', finished_at = now(), " + WORKED
                 + " where id = ? and state = 'running' and owner = ? and position is not distinct from ?", id, worker, at);
     }
 
-    /** Starts another pass of a sweep from the start of the table, fenced like a batch. */
-    public boolean newPass(Connection c, long id, String worker, UUID at) throws SQLException {
-        return fenced(c, "update docshift.migration_run set position = null, heartbeat_at = now()"
-                + " where id = ? and state = 'running' and owner = ? and position is not distinct from ?", id, worker, at);
+    /**
+     * Starts another pass of a sweep from the start of the table, fenced like a batch. {@code documents} is what the
+     * pass will walk (the table as it is now): the total becomes what {@code processed} will read at its end, since
+     * processed counts every document each pass goes through.
+     */
+    public boolean newPass(Connection c, long id, String worker, UUID at, long documents) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set position = null, total = processed + ?, " + WORKED
+                + " where id = ? and state = 'running' and owner = ? and position is not distinct from ?")) {
+            p.setLong(1, documents);
+            p.setLong(2, id);
+            p.setString(3, worker);
+            p.setObject(4, at);
+            return p.executeUpdate() == 1;
+        }
     }
 
     /** Ends the run failed, naming the document (may be null) and why, if it is still {@code worker}'s. */
     public boolean fail(Connection c, long id, String worker, String documentId, String message) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("update docshift.migration_run set state = 'failed', error_id = ?, error_message = ?,"
-                + " finished_at = now() where id = ? and state = 'running' and owner = ?")) {
+                + " finished_at = now(), " + WORKED + " where id = ? and state = 'running' and owner = ?")) {
             p.setString(1, documentId);
             p.setString(2, message);
             p.setLong(3, id);
@@ -394,6 +439,7 @@ public class RunRepository {
                 r.getObject(13, OffsetDateTime.class), r.getString(14), r.getString(15), r.getObject(16, OffsetDateTime.class),
                 r.getObject(17, OffsetDateTime.class), r.getObject(18, OffsetDateTime.class), (Long) r.getObject(19),
                 (Integer) r.getObject(20), r.getBoolean(21), (Long) r.getObject(22),
-                r.getArray(23) == null ? null : List.of((String[]) r.getArray(23).getArray()), r.getLong(24), r.getObject(25, OffsetDateTime.class));
+                r.getArray(23) == null ? null : List.of((String[]) r.getArray(23).getArray()), r.getLong(24), r.getObject(25, OffsetDateTime.class),
+                r.getLong(26));
     }
 }
