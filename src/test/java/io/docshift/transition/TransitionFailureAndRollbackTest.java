@@ -156,6 +156,13 @@ class TransitionFailureAndRollbackTest {
         assertEquals("completed", Runs.awaitEnd(rollback, Duration.ofMinutes(1)).getString("state"));
         assertEquals(before, bodies(t));
         given().post("/api/migrations/runs/" + run + "/rollback").then().statusCode(409).body("detail", containsString("already rolled back"));
+        // rolled back, the migration is not done: it runs again without --rerun
+        assertEquals("completed", Runs.awaitEnd(Runs.start(m, "{}"), Duration.ofMinutes(1)).getString("state"));
+        assertEquals(2, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data->>'status' = 'new'"));
+        long again = TestDb.scalar("select max(id) from docshift.migration_run where migration = '" + m + "'");
+        long undone = given().post("/api/migrations/runs/" + again + "/rollback").then().statusCode(202).extract().jsonPath().getLong("runId");
+        assertEquals("completed", Runs.awaitEnd(undone, Duration.ofMinutes(1)).getString("state"));
+        assertEquals(before, bodies(t));
 
         String plain = "defaultStatusNoBackup_" + t;
         Runs.define(plain, "{\"table\":\"" + t + "\",\"steps\":[{\"op\":\"setDefault\",\"field\":\"status\",\"value\":\"new\"}]}");

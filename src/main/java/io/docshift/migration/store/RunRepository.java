@@ -87,10 +87,14 @@ public class RunRepository {
         return one("select " + COLUMNS + " from docshift.migration_run where migration = ? order by id desc limit 1", migration);
     }
 
-    /** The last run over the whole table that completed (the seed's {@code _migrationLog} check). */
+    /**
+     * The last run over the whole table that completed and was not rolled back since (the seed's
+     * {@code _migrationLog} check): a rolled-back migration may run again, or change its definition.
+     */
     public Optional<Run> lastComplete(String migration) {
-        return one("select " + COLUMNS + " from docshift.migration_run where migration = ? and state = 'completed'"
-                + " and max_documents is null and rollback_of is null order by id desc limit 1", migration);
+        return one("select " + COLUMNS + " from docshift.migration_run r where migration = ? and state = 'completed'"
+                + " and max_documents is null and rollback_of is null and not exists (select 1 from docshift.migration_run b"
+                + " where b.rollback_of = r.id and b.state = 'completed') order by id desc limit 1", migration);
     }
 
     /** The pending or running run of a migration, if any (there is at most one). */
