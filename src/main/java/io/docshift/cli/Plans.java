@@ -43,6 +43,12 @@ final class Plans {
             for (JsonNode e : v.path("examples")) {
                 term.line("  " + e.path("_id").asText() + "  " + e.path("path").asText() + "  " + e.path("message").asText());
             }
+            printForecast(term, v);
+        }
+        if (plan.path("alreadyApplied").size() > 0) {
+            List<String> applied = new ArrayList<>();
+            plan.path("alreadyApplied").forEach(n -> applied.add(n.asText()));
+            term.line("Already applied, not run again: " + String.join(", ", applied));
         }
         for (JsonNode m : plan.path("migrations")) {
             List<String> names = new ArrayList<>();
@@ -50,6 +56,34 @@ final class Plans {
             String where = m.path("evaluation").asText();
             term.line("Migrates " + m.path("table").asText() + " with " + String.join(", then ", names) + " ("
                     + (where.equals("sql") ? "in PostgreSQL" : where.equals("jvm") ? "in the JVM: an expression PostgreSQL cannot evaluate" : "a Java migration") + ")");
+        }
+    }
+
+    /** What the listed migrations would leave of a table: cured, still violating (with examples), or failing on documents. */
+    private static void printForecast(Term term, JsonNode v) {
+        JsonNode after = v.path("afterMigrations");
+        if (after.isMissingNode() || after.isNull()) {
+            return;
+        }
+        String sample = after.path("sample").asBoolean() ? " (a sample: " + Term.count(after.path("simulated").asLong(), "document") + " simulated)" : "";
+        long left = after.path("violating").asLong();
+        long failing = after.path("failing").asLong();
+        if (left == 0 && failing == 0) {
+            term.line(term.green("After the listed migrations: none would violate it") + sample);
+            return;
+        }
+        if (left > 0) {
+            term.line(term.red("After the listed migrations: " + Term.count(left, "document") + " would" + " still violate it") + sample
+                    + ", for example:");
+            for (JsonNode e : after.path("examples")) {
+                term.line("  " + e.path("_id").asText() + "  " + e.path("path").asText() + "  " + e.path("message").asText());
+            }
+        }
+        if (failing > 0) {
+            term.line(term.red("A listed migration would fail on " + Term.count(failing, "document")) + sample + ":");
+            for (JsonNode f : after.path("failures")) {
+                term.line("  " + f.path("_id").asText() + "  " + f.path("migration").asText() + "  " + f.path("message").asText());
+            }
         }
     }
 

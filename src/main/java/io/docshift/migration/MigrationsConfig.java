@@ -62,4 +62,11 @@ public interface MigrationsConfig {
      */
     @WithDefault("1.0")
     double yieldToTraffic();
+
+    /**
+     * How many violating documents a plan gives each Java migration to predict what it leaves (a dry run in the
+     * pod); past it the forecast is a sample and says so. Declarative migrations are simulated on every document.
+     */
+    @WithDefault("10000")
+    int planSample();
 }

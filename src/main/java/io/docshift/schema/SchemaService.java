@@ -66,7 +66,20 @@ public class SchemaService {
         List<SchemaChange> changes = SchemaDiff.between(current.schema(), next, tables::hasDocuments);
         List<TableReport> reports = activation.fullCheck(SchemaActivation.tablesToCheck(current.schema(), next));
         List<TransitionPort.Sweep> sweeps = next.migrations().isEmpty() ? List.of() : transitions.sweeps(next);
-        return new Plan(current.version() == 0 ? null : current.version(), next.hash(), changes, reports, sweeps, reports.isEmpty());
+        if (!reports.isEmpty() && !next.migrations().isEmpty()) {
+            reports = transitions.predict(next, reports);
+        }
+        return new Plan(current.version() == 0 ? null : current.version(), next.hash(), changes, reports, sweeps,
+                next.migrations().isEmpty() ? List.of() : transitions.alreadyApplied(next), reports.isEmpty() || !next.migrations().isEmpty() && curable(reports));
+    }
+
+    /**
+     * Whether the listed migrations would leave no document violating and fail on none. A table without a forecast
+     * (its sweep counts related documents, which only PostgreSQL can) is not held against the push: its transition
+     * verifies it.
+     */
+    private static boolean curable(List<TableReport> reports) {
+        return reports.stream().allMatch(r -> r.afterMigrations() == null || r.afterMigrations().clean());
     }
 
     /** Applies {@code doc}; the same content as the active version is a no-op returning that version. */
@@ -122,7 +135,11 @@ public class SchemaService {
         // Every write from now on gets a revision above this mark: the activation re-checks those only.
         long mark = activation.mark(toCheck);
         List<TableReport> reports = activation.fullCheck(toCheck);
-        if (!reports.isEmpty() && !migrated.isEmpty()) {
+        if (!reports.isEmpty() && !next.migrations().isEmpty()) {
+            List<TableReport> predicted = transitions.predict(next, reports);
+            if (!curable(predicted)) {
+                throw refusedForecast(predicted);
+            }
             return startTransition(current, next, changes, migrated, reports);
         }
         SchemaActivation.refuseIfViolated(reports);
@@ -156,6 +173,28 @@ public class SchemaService {
             v.persistAndFlush();
             return v.version;
         }
+    }
+
+    /**
+     * 422 with the forecast: the listed migrations would leave documents violating the schema, or fail on some.
+     * Nothing is opened: a transition that could only fail verification would block every later push.
+     */
+    private static Unprocessable refusedForecast(List<TableReport> predicted) {
+        long left = predicted.stream().mapToLong(r -> r.afterMigrations() == null ? 0 : r.afterMigrations().violating()).sum();
+        long failing = predicted.stream().mapToLong(r -> r.afterMigrations() == null ? 0 : r.afterMigrations().failing()).sum();
+        List<io.docshift.error.Violation> examples = new ArrayList<>();
+        for (TableReport r : predicted) {
+            if (r.afterMigrations() == null) {
+                continue;
+            }
+            r.afterMigrations().failures().forEach(f -> examples.add(new io.docshift.error.Violation("/" + r.table() + "/" + f.id(),
+                    "migration " + f.migration() + " would fail: " + f.message())));
+            r.afterMigrations().examples().forEach(e -> examples.add(new io.docshift.error.Violation("/" + r.table() + "/" + e.id() + e.path(), e.message())));
+        }
+        return new Unprocessable("The listed migrations would not bring the existing documents to this schema: " + left
+                + " document(s) would still violate it" + (failing > 0 ? " and a migration would fail on " + failing + " document(s)" : "")
+                + " (see afterMigrations in tables). Nothing was changed: list a migration that fixes them, or fix the documents, then push again.",
+                examples, predicted);
     }
 
     /** Existing documents violate {@code next}, and its migrations can fix them: a transition instead of a 422. */

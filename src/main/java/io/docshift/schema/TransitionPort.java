@@ -32,8 +32,17 @@ public interface TransitionPort {
                  String evaluation) {
     }
 
-    /** The sweeps that the migrations {@code next} names would run, one per table; 400 naming {@code /migrations/i} when they cannot run. */
+    /**
+     * The sweeps that the migrations {@code next} names would run, one per table, leaving out those already applied;
+     * 400 naming {@code /migrations/i} when they cannot run.
+     */
     List<Sweep> sweeps(Schema next);
+
+    /** The migrations {@code next} names that already completed with the same definition: a push does not run them again. */
+    List<String> alreadyApplied(Schema next);
+
+    /** {@code reports} (the documents violating {@code next} now), each with what the sweeps would leave of its table. */
+    List<TableReport> predict(Schema next, List<TableReport> reports);
 
     /** Opens a transition from {@code current} to {@code next}; the caller holds the push lock. */
     View start(ActiveSchema.Snapshot current, Schema next, List<SchemaChange> changes);

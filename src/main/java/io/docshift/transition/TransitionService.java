@@ -86,6 +86,8 @@ public class TransitionService implements TransitionPort {
     RunRepository runs;
     @Inject
     DataSource dataSource;
+    @Inject
+    Forecasts forecasts;
 
     /** One migration of a transition and its sweep. */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "TransitionMigration", description = "One migration of a transition and its sweep run")
@@ -117,9 +119,15 @@ public class TransitionService implements TransitionPort {
      * not all declarative; returns one definition per table, a series composed into one.
      */
     List<MigrationDefinition> requireMigrations(Schema next) {
+        return pendingSeries(next).stream().map(MigrationRegistry::series).toList();
+    }
+
+    /** {@link #requireMigrations}, each table's series as its members, in the order listed. */
+    private List<List<MigrationDefinition>> pendingSeries(Schema next) {
         Map<String, List<MigrationDefinition>> byTable = new LinkedHashMap<>();
         Map<String, Integer> firstAt = new HashMap<>();
         List<Violation> problems = new ArrayList<>();
+        Set<String> applied = Set.copyOf(alreadyApplied(next));
         for (int i = 0; i < next.migrations().size(); i++) {
             String name = next.migrations().get(i);
             String at = "/migrations/" + i;
@@ -149,7 +157,9 @@ public class TransitionService implements TransitionPort {
         if (!problems.isEmpty()) {
             throw new InvalidRequest("The schema's migrations cannot run: " + problems.get(0).path() + ": " + problems.get(0).message(), problems);
         }
-        return byTable.values().stream().map(MigrationRegistry::series).toList();
+        // every listed migration is checked, but one already applied is not run again
+        return byTable.values().stream().map(series -> series.stream().filter(d -> !applied.contains(d.name())).toList())
+                .filter(series -> !series.isEmpty()).toList();
     }
 
     /**
@@ -177,7 +187,10 @@ public class TransitionService implements TransitionPort {
             indexes.add(next);
             notifications.publish(c, "schema", Integer.toString(v.version));
             notifications.publish(c, "run", "transition");
-            LOG.infof("Schema transition %d started: version %s to %d through %s", id, current.version(), v.version, next.migrations());
+            List<String> applied = alreadyApplied(next);
+            LOG.infof("Schema transition %d started: version %s to %d through %s%s", id, current.version(), v.version,
+                    defs.stream().map(MigrationDefinition::name).toList(), applied.isEmpty() ? ""
+                            : "; already applied with the same definition, not run again: " + applied);
             return v.version;
         }));
         active.refresh();
@@ -185,10 +198,37 @@ public class TransitionService implements TransitionPort {
         return latest().filter(t -> t.toVersion() == version).orElseThrow();
     }
 
+    /**
+     * A listed migration whose last complete run (not rolled back since) had the definition it has now: its
+     * changes are in the data, so a push that lists it again (a stale entry, a natural slip) does not sweep for it.
+     */
+    @Override
+    public List<String> alreadyApplied(Schema next) {
+        List<String> applied = new ArrayList<>();
+        for (String name : next.migrations()) {
+            MigrationEntity e = QuarkusTransaction.requiringNew().call(() -> MigrationEntity.<MigrationEntity>findById(name));
+            // the run's definitions (its series' members) unchanged since it ran: its checksum is still theirs
+            if (e != null && runs.lastCompleteIncluding(name)
+                    .filter(r -> registry.definition(r).map(d -> d.checksum().equals(r.checksum())).orElse(false)).isPresent()) {
+                applied.add(name);
+            }
+        }
+        return applied;
+    }
+
+    @Override
+    public List<io.docshift.schema.TableReport> predict(Schema next, List<io.docshift.schema.TableReport> reports) {
+        return forecasts.predict(next, pendingSeries(next), reports);
+    }
+
     /** The names of the series that migrates {@code table} in {@code next}, in the order the schema lists them. */
     private List<String> seriesNames(Schema next, String table) {
         List<String> names = new ArrayList<>();
+        Set<String> applied = Set.copyOf(alreadyApplied(next));
         for (String name : next.migrations()) {
+            if (applied.contains(name)) {
+                continue;
+            }
             MigrationEntity e = QuarkusTransaction.requiringNew().call(() -> MigrationEntity.<MigrationEntity>findById(name));
             registry.definition(e).filter(d -> d.table().equals(table)).ifPresent(d -> names.add(name));
         }
@@ -236,7 +276,10 @@ public class TransitionService implements TransitionPort {
         }
         Set<String> running = new java.util.TreeSet<>();
         t.migrations().forEach(m -> running.addAll(m.series() == null ? List.of(m.name()) : m.series()));
-        if (!running.equals(new java.util.TreeSet<>(next.migrations()))) {
+        Set<String> listed = new java.util.TreeSet<>(next.migrations());
+        listed.removeAll(running);
+        listed.removeAll(alreadyApplied(next));
+        if (!next.migrations().containsAll(running) || !listed.isEmpty()) {
             throw new Conflict("Schema transition " + t.id() + " to this schema is " + t.state() + " through " + running + "; a push through "
                     + next.migrations() + " cannot change a transition that is running. Wait until it is active or failed, or roll it back.",
                     Map.of("transitionId", t.id(), "state", t.state()));

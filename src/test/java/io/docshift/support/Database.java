@@ -43,11 +43,19 @@ public final class Database {
      * them; {@code bodySql} is a jsonb expression of {@code g} (1..count).
      */
     public void bulkLoad(String table, int count, String bodySql) {
+        bulkLoad(table, count, bodySql, 0);
+    }
+
+    /**
+     * {@link #bulkLoad}, the documents stamped with schema version {@code version}: written behind the API's back,
+     * as an older build, or a bug, could have (tests inject failures this way).
+     */
+    public void bulkLoad(String table, int count, String bodySql, int version) {
         String physical = physical(table);
         String number = physical.substring(physical.lastIndexOf('_') + 1);
         try (Connection c = connect()) {
             c.createStatement().execute("insert into " + physical + " (id, creation_time, schema_version, revision, data)"
-                    + " select (lpad(to_hex((t.ms << 16) | " + number + "), 16, '0') || lpad(to_hex(g), 16, '0'))::uuid, t.ms, 0,"
+                    + " select (lpad(to_hex((t.ms << 16) | " + number + "), 16, '0') || lpad(to_hex(g), 16, '0'))::uuid, t.ms, " + version + ","
                     + " nextval('docshift.write_seq'), " + bodySql
                     + " from generate_series(1, " + count + ") g, (select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms) t");
             c.createStatement().execute("analyze " + physical);

@@ -60,6 +60,24 @@ public final class TestDb {
         SHARED.bulkLoad(table, count, bodySql);
     }
 
+    /** {@link #bulkLoad}, stamped with schema version {@code version} (a document written behind the API's back). */
+    public static void bulkLoad(String table, int count, String bodySql, int version) {
+        SHARED.bulkLoad(table, count, bodySql, version);
+    }
+
+    /** The id (as clients see it) of the one document of {@code table} whose body matches {@code condition} (SQL over {@code data}). */
+    public static String idWhere(String table, String condition) {
+        try (Connection c = connect(); ResultSet r = c.createStatement().executeQuery("select docshift.id_text(id) from " + physical(table)
+                + " where " + condition)) {
+            if (!r.next()) {
+                throw new IllegalStateException("no document of " + table + " where " + condition);
+            }
+            return r.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Up to {@code n} ids (as clients see them) of documents of a logical table, picked at random. */
     public static java.util.List<String> sampleIds(String table, int n) {
         return SHARED.sampleIds(table, n);

@@ -87,7 +87,7 @@ public sealed interface Step {
     }
 
     /** Every step, those inside a {@code where} included, in order. */
-    static List<Step> flatten(List<Step> steps) {
+    public static List<Step> flatten(List<Step> steps) {
         List<Step> out = new java.util.ArrayList<>();
         for (Step s : steps) {
             out.add(s);

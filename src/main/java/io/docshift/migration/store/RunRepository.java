@@ -97,6 +97,16 @@ public class RunRepository {
                 + " where b.rollback_of = r.id and b.state = 'completed') order by id desc limit 1", migration);
     }
 
+    /**
+     * The last run over the whole table, not rolled back since, that applied {@code migration}: its own, or a
+     * transition's sweep through a series that lists it.
+     */
+    public Optional<Run> lastCompleteIncluding(String migration) {
+        return one("select " + COLUMNS + " from docshift.migration_run r where (migration = ? or ? = any(series)) and state = 'completed'"
+                + " and max_documents is null and rollback_of is null and not exists (select 1 from docshift.migration_run b"
+                + " where b.rollback_of = r.id and b.state = 'completed') order by id desc limit 1", migration, migration);
+    }
+
     /** The pending or running run of a migration, if any (there is at most one). */
     public Optional<Run> active(String migration) {
         return one("select " + COLUMNS + " from docshift.migration_run where migration = ? and state in " + ACTIVE, migration);
