@@ -83,20 +83,24 @@ public class SchemaChecker {
                     }
                     violating++;
                     if (found.size() < examples) {
-                        Violations v = new Violations();
-                        validator.validate(doc, path, v);
-                        String id = DocumentId.fromUuid(r.getObject(1, UUID.class)).toString();
-                        for (Violation one : v.list()) {
-                            if (found.size() < examples) {
-                                found.add(new TableReport.Example(id, one.path(), one.message()));
-                            }
-                        }
+                        addExamples(validator, DocumentId.fromUuid(r.getObject(1, UUID.class)).toString(), doc, found, examples);
                     }
                 }
             }
             return new TableReport(table.name(), violating, found);
         } catch (IOException e) {
             throw new IllegalStateException("a stored document is not JSON", e);
+        }
+    }
+
+    /** Adds the violations of document {@code id} to {@code found}, one example each, until it holds {@code max}. */
+    public static void addExamples(Validator validator, String id, JsonNode doc, List<TableReport.Example> found, int max) {
+        Violations v = new Violations();
+        validator.validate(doc, new JsonPath(), v);
+        for (Violation one : v.list()) {
+            if (found.size() < max) {
+                found.add(new TableReport.Example(id, one.path(), one.message()));
+            }
         }
     }
 }

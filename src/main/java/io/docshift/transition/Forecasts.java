@@ -8,7 +8,6 @@ import io.docshift.document.json.JsonPath;
 import io.docshift.document.store.DocTable;
 import io.docshift.document.store.DocumentId;
 import io.docshift.document.store.TableRegistry;
-import io.docshift.error.Violation;
 import io.docshift.migration.JavaMigration;
 import io.docshift.migration.MigrationDefinition;
 import io.docshift.migration.MigrationRegistry;
@@ -16,9 +15,9 @@ import io.docshift.migration.MigrationsConfig;
 import io.docshift.migration.step.Step;
 import io.docshift.migration.step.StepJvm;
 import io.docshift.schema.Schema;
+import io.docshift.schema.SchemaChecker;
 import io.docshift.schema.TableReport;
 import io.docshift.schema.validate.Validator;
-import io.docshift.schema.validate.Violations;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -140,13 +139,7 @@ class Forecasts {
             }
             violating++;
             if (examples.size() < EXAMPLES) {
-                Violations v = new Violations();
-                target.validate(after, path, v);
-                for (Violation one : v.list()) {
-                    if (examples.size() < EXAMPLES) {
-                        examples.add(new TableReport.Example(id, one.path(), one.message()));
-                    }
-                }
+                SchemaChecker.addExamples(target, id, after, examples, EXAMPLES);
             }
         }
     }
