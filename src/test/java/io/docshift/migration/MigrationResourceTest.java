@@ -252,7 +252,7 @@ class MigrationResourceTest {
         given().get("/api/migrations/appendVisit").then().statusCode(200).body("kind", equalTo("java"));
         given().contentType(ContentType.JSON).body("{\"dryRun\":true,\"args\":{\"mark\":\"d\"}}").post("/api/migrations/appendVisit/runs")
                 .then().statusCode(200).body("examined", equalTo(250)).body("wouldChange", equalTo(249)).body("documents[0].after.visits", equalTo("d"));
-        JsonPath run = Runs.awaitEnd(Runs.start("appendVisit", "{\"args\":{\"mark\":\"a\",\"race\":true},\"rerun\":true}"), WAIT);
+        JsonPath run = Runs.awaitEnd(Runs.start("appendVisit", "{\"args\":{\"mark\":\"a\",\"race\":true},\"rerun\":true,\"force\":true}"), WAIT);
         assertEquals("completed", run.getString("state"));
         assertEquals(250, run.getLong("processed"));
         assertEquals(249, run.getLong("changed"));
@@ -263,7 +263,7 @@ class MigrationResourceTest {
         // a dry run that meets the poisoned document says which one, as a 422, and writes nothing
         problem(given().contentType(ContentType.JSON).body("{\"dryRun\":true}").post("/api/migrations/appendVisit/runs").then(), 422, "/" + ids.get(100))
                 .body("detail", containsString("poisoned document"));
-        JsonPath failed = Runs.awaitEnd(Runs.start("appendVisit", "{\"args\":{\"mark\":\"b\"},\"rerun\":true}"), WAIT);
+        JsonPath failed = Runs.awaitEnd(Runs.start("appendVisit", "{\"args\":{\"mark\":\"b\"},\"rerun\":true,\"force\":true}"), WAIT);
         assertEquals("failed", failed.getString("state"));
         assertEquals(ids.get(100), failed.getString("error._id"));
         assertTrue(failed.getString("error.message").contains("poisoned document"));

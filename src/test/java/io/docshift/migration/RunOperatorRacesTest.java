@@ -106,7 +106,7 @@ class RunOperatorRacesTest {
             }
         }
         TestDb.bulkLoad(t, documents, "jsonb_build_object('n', g)");
-        long run = Runs.start("appendToArray", "{\"args\":{\"mark\":\"once\"},\"rerun\":true}");
+        long run = Runs.start("appendToArray", "{\"args\":{\"mark\":\"once\"},\"rerun\":true,\"force\":true}");
         int cycles = 0;
         long seen = 0;
         long deadline = System.nanoTime() + WAIT.toNanos();
