@@ -58,9 +58,26 @@ public final class Database {
                     + " select (lpad(to_hex((t.ms << 16) | " + number + "), 16, '0') || lpad(to_hex(g), 16, '0'))::uuid, t.ms, " + version + ","
                     + " nextval('docshift.write_seq'), " + bodySql
                     + " from generate_series(1, " + count + ") g, (select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms) t");
-            c.createStatement().execute("analyze " + physical);
+            analyze(c, physical);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * ANALYZE, again when it deadlocks with a concurrent index build of the table (CREATE INDEX CONCURRENTLY
+     * waits for the ANALYZE's snapshot while the ANALYZE waits for the build's lock; PostgreSQL ends the ANALYZE).
+     */
+    private static void analyze(Connection c, String physical) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                c.createStatement().execute("analyze " + physical);
+                return;
+            } catch (SQLException e) {
+                if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
