@@ -66,11 +66,14 @@ final class Api {
 
     private final URI base;
     private final String key;
+    /** The environment variable a key comes from when --key is not given (null: a deployment that names none), for a 401. */
+    private final String keyVariable;
     private final HttpClient http;
 
-    Api(String url, String key) {
+    Api(String url, String key, String keyVariable) {
         this.base = URI.create(url.endsWith("/") ? url : url + "/");
         this.key = key == null || key.isBlank() ? null : key.trim();
+        this.keyVariable = keyVariable;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -186,7 +189,11 @@ final class Api {
 
     /** The service's 401 tells an HTTP client which header to send; a CLI user passes a key instead. */
     private String unauthorized() {
-        return key == null ? "the service needs an API key: pass --key KEY or set DOCSHIFT_KEY"
-                : "the service does not accept the API key given (--key or DOCSHIFT_KEY); check it, or ask for a valid one";
+        String source = keyVariable == null ? "--key" : "--key or " + keyVariable;
+        if (key != null) {
+            return "the service does not accept the API key given (" + source + "); check it, or ask for a valid one";
+        }
+        return "the service needs an API key: pass --key KEY or " + (keyVariable == null ? "name the variable holding it as the deployment's key-env in the project file"
+                : "set " + keyVariable);
     }
 }

@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * {@code docshift dev}, as {@code npx convex dev}: registers the migrations of a directory, shows the plan of the
@@ -38,6 +36,16 @@ final class DevCommand extends Action {
 
     @Option(names = "--once", description = "One round, then exit (no watching).")
     boolean once;
+
+    @Override
+    boolean changes() {
+        return true;
+    }
+
+    @Override
+    boolean yes() {
+        return yes;
+    }
 
     @Override
     int run() throws IOException, InterruptedException {
@@ -97,7 +105,7 @@ final class DevCommand extends Action {
 
     private int attempt() throws IOException, InterruptedException {
         try {
-            register();
+            MigrationsDir.register(api(), migrations, term()::line);
             // dev prints for people: --json does not change it
             return new Pushes(api(), term(), new Follow(api(), term(), restarts(), false), false).planAskPush(schema, yes, true);
         } catch (Api.Refused e) {
@@ -109,25 +117,6 @@ final class DevCommand extends Action {
                 throw e;
             }
             return Failures.REFUSED;
-        }
-    }
-
-    private void register() throws IOException {
-        if (!Files.isDirectory(migrations)) {
-            return;
-        }
-        List<Path> files;
-        try (Stream<Path> listed = Files.list(migrations)) {
-            files = listed.filter(f -> f.toString().endsWith(".json")).sorted().toList();
-        }
-        for (Path f : files) {
-            JsonNode definition = Api.JSON.readTree(f.toFile());
-            String name = definition.path("name").asText(f.getFileName().toString().replaceAll("\\.json$", ""));
-            if (definition.isObject()) {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) definition).remove("name");
-            }
-            JsonNode stored = api().put("/api/migrations/" + Api.encode(name), definition);
-            term().line("migration " + name + ": registered (checksum " + Term.abbrev(stored.path("checksum").asText(), 12) + ")");
         }
     }
 }

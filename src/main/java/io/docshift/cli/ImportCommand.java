@@ -55,12 +55,25 @@ final class ImportCommand extends Action {
     @Option(names = "--schema", description = "With an export: register the migrations it names and push its schema.json first (a restore).")
     boolean schema;
 
+    @Option(names = {"-y", "--yes"}, description = "Go on with a deployment marked production where no terminal is to type its name in.")
+    boolean yes;
+
     /** Each exported table's number: its ids embed it, so a new table is created with it. */
     private final Map<String, Integer> numbers = new HashMap<>();
     /** The definitions of the migrations the exported schema names. */
     private JsonNode migrations = Api.JSON.createArrayNode();
     /** Imports opened before the schema push, so their tables exist with their exported numbers when it creates the rest. */
     private final Map<String, Long> opened = new HashMap<>();
+
+    @Override
+    boolean changes() {
+        return true;
+    }
+
+    @Override
+    boolean yes() {
+        return yes;
+    }
 
     @Override
     int run() throws IOException {

@@ -22,6 +22,16 @@ final class PushCommand extends Action {
     boolean watch;
 
     @Override
+    boolean changes() {
+        return true;
+    }
+
+    @Override
+    boolean yes() {
+        return yes;
+    }
+
+    @Override
     int run() throws InterruptedException {
         return new Pushes(api(), term(), follow(), json()).planAskPush(file, yes, watch);
     }

@@ -55,40 +55,52 @@ final class Pushes {
                     continue;
                 }
             }
-            return push(file, followTransition);
+            JsonNode pushed = push(file, followTransition);
+            if (json) {
+                System.out.println(followTransition && opened(pushed) ? pushed.path("transition") : pushed);
+            }
+            return failed(pushed) ? Failures.FAILED : Failures.DONE;
         }
     }
 
-    /** Pushes the file's bytes; with {@code followTransition}, follows the transition it opens. Returns the exit code. */
-    private int push(SchemaFile file, boolean followTransition) throws InterruptedException {
-        JsonNode pushed = api.send("PUT", "/api/schema", file.contentType(), file.bytes());
-        JsonNode transition = pushed.path("transition");
-        if (transition.isMissingNode() || transition.isNull()) {
-            if (json) {
-                System.out.println(pushed);
-            } else {
+    /**
+     * Pushes the file's bytes, saying what came of it unless {@code json}; with {@code followTransition}, follows the
+     * transition it opens. Returns the service's answer, its {@code transition} as it ended when followed.
+     */
+    JsonNode push(SchemaFile file, boolean followTransition) throws InterruptedException {
+        ObjectNode pushed = (ObjectNode) api.send("PUT", "/api/schema", file.contentType(), file.bytes());
+        if (!opened(pushed)) {
+            if (!json) {
                 term.line(term.green("Version " + pushed.path("version").asInt() + " is active") + " (" + Term.count(pushed.path("changes").size(), "change") + ").");
             }
-            return Failures.DONE;
+            return pushed;
         }
+        JsonNode transition = pushed.path("transition");
         if (!json) {
             term.line("Existing documents need migrating: transition " + transition.path("id").asLong() + " to version "
                     + pushed.path("version").asInt() + " is " + transition.path("state").asText() + ".");
         }
         if (!followTransition) {
-            if (json) {
-                System.out.println(pushed);
-            }
-            return Failures.DONE;
+            return pushed;
         }
         JsonNode end = follow.transition();
-        if (json) {
-            System.out.println(end);
-        } else if (end.path("state").asText().equals("active")) {
+        if (!json && end.path("state").asText().equals("active")) {
             term.line(term.green("Version " + end.path("toVersion").asInt() + " is active."));
-        } else {
+        } else if (!json) {
             term.line(term.red("Transition " + end.path("state").asText() + ": " + end.path("error").path("message").asText("")));
         }
-        return end.path("state").asText().equals("active") ? Failures.DONE : Failures.FAILED;
+        pushed.set("transition", end);
+        return pushed;
+    }
+
+    /** Whether a push opened (or joined) a transition. */
+    static boolean opened(JsonNode pushed) {
+        return !pushed.path("transition").isMissingNode() && !pushed.path("transition").isNull();
+    }
+
+    /** Whether a push's transition, followed to its end, did not end active. */
+    static boolean failed(JsonNode pushed) {
+        String state = pushed.path("transition").path("state").asText("active");
+        return state.equals("failed") || state.equals("rolledBack");
     }
 }

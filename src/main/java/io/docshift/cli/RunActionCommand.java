@@ -14,7 +14,20 @@ abstract class RunActionCommand extends Action {
     @Option(names = "--watch", description = "Then follow the run (or the rollback run) until it ends.")
     boolean watch;
 
+    @Option(names = {"-y", "--yes"}, description = "Go on with a deployment marked production where no terminal is to type its name in.")
+    boolean yes;
+
     abstract String action();
+
+    @Override
+    boolean changes() {
+        return true;
+    }
+
+    @Override
+    boolean yes() {
+        return yes;
+    }
 
     @Override
     int run() throws InterruptedException {

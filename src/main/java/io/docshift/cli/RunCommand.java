@@ -42,6 +42,19 @@ final class RunCommand extends Action {
             + " running is followed instead of refused; a restart of the service is waited out.")
     boolean watch;
 
+    @Option(names = {"-y", "--yes"}, description = "Go on with a deployment marked production where no terminal is to type its name in.")
+    boolean yes;
+
+    @Override
+    boolean changes() {
+        return !dryRun;
+    }
+
+    @Override
+    boolean yes() {
+        return yes;
+    }
+
     @Override
     int run() throws InterruptedException {
         ObjectNode request = Api.JSON.createObjectNode().put("dryRun", dryRun).put("rerun", rerun);

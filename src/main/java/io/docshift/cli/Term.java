@@ -14,6 +14,8 @@ import java.util.Locale;
  */
 final class Term {
 
+    /** The variable that turns colours off (https://no-color.org). */
+    static final String NO_COLOR = "NO_COLOR";
     private static final long PIPE_PROGRESS_NANOS = 2_000_000_000L;
     private final PrintStream out;
     private final boolean terminal;
@@ -25,7 +27,7 @@ final class Term {
     Term(PrintStream out, boolean terminal, boolean noColor) {
         this.out = out;
         this.terminal = terminal;
-        this.color = terminal && !noColor && System.getenv("NO_COLOR") == null;
+        this.color = terminal && !noColor && System.getenv(NO_COLOR) == null;
     }
 
     /** The standard output, as a terminal when both standard input and output are one. */

@@ -19,6 +19,16 @@ final class TransitionCommand extends Action {
     boolean yes;
 
     @Override
+    boolean changes() {
+        return rollback;
+    }
+
+    @Override
+    boolean yes() {
+        return yes;
+    }
+
+    @Override
     int run() throws InterruptedException {
         if (rollback) {
             if (!yes && !Prompt.confirm(term(), "Roll the open transition back on " + api().address() + "?", "roll back")) {

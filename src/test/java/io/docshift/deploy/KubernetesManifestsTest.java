@@ -3,6 +3,7 @@ package io.docshift.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.docshift.cli.Docshift;
 import io.docshift.coordination.CoordinationConfig;
 import io.docshift.document.DocumentsConfig;
 import io.docshift.migration.MigrationsConfig;
@@ -10,11 +11,13 @@ import io.docshift.schema.SchemaConfig;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.config.ConfigMapping;
 import org.junit.jupiter.params.ParameterizedTest;
+import picocli.CommandLine;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,6 +119,7 @@ class KubernetesManifestsTest {
         assertTrue(objects.stream().anyMatch(o -> o.path("kind").asText().equals("NetworkPolicy")));
 
         assertWithinTheConnectionBudget(objects, deployment, overlay);
+        assertThePreUpgradeJobDeploysWithTheImagesCommandLine(objects, deployment, overlay);
 
         if (overlay.equals("dev")) {
             JsonNode postgres = only(objects, "StatefulSet");
@@ -138,6 +142,59 @@ class KubernetesManifestsTest {
                         key + " comes from the Secret the operator creates");
             }
         }
+    }
+
+    /**
+     * prod and ha run {@code docshift deploy} as a pre-upgrade Job (Argo CD PreSync, Helm pre-upgrade): its command is
+     * one the image's command line parses, its variables are ones the command line reads, it reaches the Service
+     * the pods are behind, and it deploys the very schema and migrations the pods mount. dev has no Job: there,
+     * {@code docshift dev} does it.
+     */
+    private static void assertThePreUpgradeJobDeploysWithTheImagesCommandLine(List<JsonNode> objects, JsonNode deployment, String overlay) throws IOException {
+        List<JsonNode> jobs = objects.stream().filter(o -> o.path("kind").asText().equals("Job")).toList();
+        if (overlay.equals("dev")) {
+            assertTrue(jobs.isEmpty(), "dev deploys with docshift dev");
+            return;
+        }
+        assertEquals(1, jobs.size(), "one Job");
+        JsonNode job = jobs.get(0);
+        JsonNode annotations = job.path("metadata").path("annotations");
+        assertEquals("PreSync", annotations.path("argocd.argoproj.io/hook").asText());
+        assertTrue(annotations.path("helm.sh/hook").asText().contains("pre-upgrade"));
+        JsonNode pod = job.path("spec").path("template").path("spec");
+        JsonNode container = pod.path("containers").get(0);
+        JsonNode app = deployment.path("spec").path("template").path("spec").path("containers").get(0);
+        assertEquals(app.path("image").asText(), container.path("image").asText(), "the Job runs the release's own image");
+
+        List<String> command = new ArrayList<>();
+        container.path("command").forEach(c -> command.add(c.asText()));
+        assertEquals("docshift", command.get(0));
+        assertTrue(Files.readString(Path.of("docker", "Dockerfile.jvm")).contains(" /usr/local/bin/docshift"), "the image puts docshift on the PATH");
+        CommandLine.ParseResult parsed = new CommandLine(new Docshift()).parseArgs(command.subList(1, command.size()).toArray(String[]::new));
+        assertEquals("deploy", parsed.subcommand().commandSpec().name(), "the command exists: " + command);
+        assertTrue(parsed.subcommand().hasMatchedOption("--yes"), "a Job has no terminal to type a production deployment's name in");
+
+        for (JsonNode env : container.path("env")) {
+            String name = env.path("name").asText();
+            assertTrue(Docshift.ENVIRONMENT.contains(name), name + " is not a variable the docshift command line reads");
+        }
+        URI url = URI.create(env(container, "DOCSHIFT_URL").path("value").asText());
+        JsonNode service = objects.stream().filter(o -> o.path("kind").asText().equals("Service") && o.path("metadata").path("name").asText().equals(url.getHost()))
+                .findFirst().orElseThrow(() -> new AssertionError("DOCSHIFT_URL names no Service: " + url));
+        assertEquals(url.getPort() == -1 ? 80 : url.getPort(), service.path("spec").path("ports").get(0).path("port").asInt(), "the Service's port");
+        assertEquals("docshift-api-keys", env(container, "DOCSHIFT_KEY").path("valueFrom").path("secretKeyRef").path("name").asText(),
+                "the deploy key is one of the service's own API keys");
+        assertFalse("docshift".equals(job.path("spec").path("template").path("metadata").path("labels").path("app").asText()),
+                "the pods' egress policy (database and DNS only) must not select the Job, which talks to the Service");
+
+        Path schema = Path.of(command.get(command.indexOf("--schema") + 1));
+        String migrations = command.get(command.indexOf("--migrations") + 1);
+        JsonNode appPod = deployment.path("spec").path("template").path("spec");
+        assertEquals(mountedConfigMap(objects, appPod, app, env(app, "DOCSHIFT_SCHEMA_FILE").path("value").asText().replaceAll("/[^/]*$", "")),
+                mountedConfigMap(objects, pod, container, schema.getParent().toString()), "the schema the pods mount");
+        assertTrue(mountedConfigMap(objects, pod, container, schema.getParent().toString()).path("data").has(schema.getFileName().toString()));
+        assertEquals(mountedConfigMap(objects, appPod, app, env(app, "DOCSHIFT_MIGRATIONS_DIR").path("value").asText()),
+                mountedConfigMap(objects, pod, container, migrations), "the migrations the pods mount");
     }
 
     /**

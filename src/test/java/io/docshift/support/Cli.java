@@ -37,6 +37,7 @@ public final class Cli {
     }
 
     private final Map<String, String> env = new HashMap<>();
+    private Path directory;
 
     public Cli(String url) {
         env.put("DOCSHIFT_URL", url);
@@ -47,6 +48,12 @@ public final class Cli {
         return this;
     }
 
+    /** Runs the commands in {@code dir} (where a project file is looked for), not the build's directory. */
+    public Cli in(Path dir) {
+        this.directory = dir;
+        return this;
+    }
+
     /** Runs {@code docshift args...} with standard input and output as pipes. */
     public Result run(String... args) throws IOException, InterruptedException {
         return start(args).finish();
@@ -54,11 +61,14 @@ public final class Cli {
 
     /** Starts {@code docshift args...} in pipes, for a test that acts while it runs (restarts the service, say). */
     public Running start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(EXECUTABLE.toString()));
+        List<String> command = new ArrayList<>(List.of(EXECUTABLE.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder b = new ProcessBuilder(command);
         b.environment().putAll(env);
         b.environment().remove("NO_COLOR");
+        if (directory != null) {
+            b.directory(directory.toFile());
+        }
         Process p = b.start();
         p.getOutputStream().close();
         return new Running(args[0], p);
@@ -130,6 +140,9 @@ public final class Cli {
         b.environment().putAll(env);
         b.environment().remove("NO_COLOR");
         b.environment().put("TERM", "xterm");
+        if (directory != null) {
+            b.directory(directory.toFile());
+        }
         b.redirectErrorStream(true);
         Process p = b.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
