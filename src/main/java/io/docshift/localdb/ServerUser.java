@@ -10,7 +10,7 @@ import java.util.List;
  * where that user exists (a machine with PostgreSQL's packages), else as {@code nobody}. {@code setpriv} execs the
  * command itself, so the process started is the server's, not a wrapper's.
  */
-final class ServerUser {
+public final class ServerUser {
 
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private static String user;
@@ -19,12 +19,18 @@ final class ServerUser {
     private ServerUser() {
     }
 
+    /** The user's name: {@code postgres} or {@code nobody} (meaningful only when the JVM is root). */
+    public static synchronized String name() {
+        resolve();
+        return user;
+    }
+
     /** The command as the server's user. */
-    static synchronized List<String> command(List<String> command) {
+    public static synchronized List<String> command(List<String> command) {
         List<String> c = new ArrayList<>();
         if (ROOT) {
             resolve();
-            c.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + group, "--clear-groups", "--"));
+            c.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + group, "--init-groups", "--"));
         }
         c.addAll(command);
         return c;

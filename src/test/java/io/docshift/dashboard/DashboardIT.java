@@ -3,6 +3,8 @@ package io.docshift.dashboard;
 import io.docshift.support.AppProcess;
 import io.docshift.support.Browser;
 import io.docshift.support.TestDb;
+import io.docshift.support.Tools;
+import io.docshift.support.Tools.Tool;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +36,7 @@ class DashboardIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Tools.require("DashboardIT", new Tool(Browser.CHROMIUM, "chromium"), new Tool(Browser.CHROMEDRIVER, "chromium-driver"));
         app = AppProcess.start("dashboard", Map.of("docshift.auth.enabled", "true", "docshift.migrations.poll", "1s",
                 "docshift.auth.keys.ops.secret", ADMIN, "docshift.auth.keys.ops.scopes", "admin",
                 "docshift.auth.keys.viewer.secret", READER, "docshift.auth.keys.viewer.scopes", "read")).awaitReady(Duration.ofSeconds(90));

@@ -8,7 +8,8 @@ import io.docshift.support.PatroniCluster;
 import io.docshift.support.TestDb;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.Assumptions;
+import io.docshift.support.Tools;
+import io.docshift.support.Tools.Tool;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +39,8 @@ class FailoverIT {
 
     @BeforeAll
     static void tools() {
-        Assumptions.assumeTrue(OwnServers.installed("patroni") && OwnServers.installed("etcd"),
-                "needs Debian's patroni and etcd-server packages (.ci/run installs them)");
+        Tools.require("FailoverIT", new Tool("patroni", "patroni"), new Tool("etcd", "etcd-server"),
+                new Tool(OwnServers.SYSTEM_PG_BIN + "/pg_basebackup", "postgresql"));
     }
 
     @Test

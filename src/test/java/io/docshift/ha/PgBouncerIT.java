@@ -1,12 +1,12 @@
 package io.docshift.ha;
 
 import io.docshift.support.AppProcess;
-import io.docshift.support.OwnServers;
 import io.docshift.support.PgBouncer;
 import io.docshift.support.TestDb;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.Assumptions;
+import io.docshift.support.Tools;
+import io.docshift.support.Tools.Tool;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,7 @@ class PgBouncerIT {
 
     @BeforeAll
     static void tools() {
-        Assumptions.assumeTrue(OwnServers.installed("pgbouncer"), "needs Debian's pgbouncer package (.ci/run installs it)");
+        Tools.require("PgBouncerIT", new Tool("pgbouncer", "pgbouncer"));
     }
 
     @Test
