@@ -10,6 +10,8 @@ import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -34,9 +36,11 @@ class DashboardIT {
     static final String READER = "dashboard-reader-012345678";
     static AppProcess app;
 
+    @RegisterExtension
+    static final ExecutionCondition TOOLS = Tools.check("DashboardIT", new Tool(Browser.CHROMIUM, "chromium"), new Tool(Browser.CHROMEDRIVER, "chromium-driver"));
+
     @BeforeAll
     static void start() throws Exception {
-        Tools.require("DashboardIT", new Tool(Browser.CHROMIUM, "chromium"), new Tool(Browser.CHROMEDRIVER, "chromium-driver"));
         app = AppProcess.start("dashboard", Map.of("docshift.auth.enabled", "true", "docshift.migrations.poll", "1s",
                 "docshift.auth.keys.ops.secret", ADMIN, "docshift.auth.keys.ops.scopes", "admin",
                 "docshift.auth.keys.viewer.secret", READER, "docshift.auth.keys.viewer.scopes", "read")).awaitReady(Duration.ofSeconds(90));

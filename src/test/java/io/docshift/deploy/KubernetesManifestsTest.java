@@ -44,10 +44,9 @@ class KubernetesManifestsTest {
     /** Variables read by the JVM or the image, not by Docshift's configuration. */
     private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
 
-    @org.junit.jupiter.api.BeforeAll
-    static void tools() {
-        Tools.require("KubernetesManifestsTest", new Tools.Tool("kubectl", "kubectl"));
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.ExecutionCondition TOOLS = Tools.check("KubernetesManifestsTest",
+            new Tools.Tool("kubectl", "kubernetes-client"));
 
     @ParameterizedTest(name = "overlay {0}")
     @ValueSource(strings = {"dev", "prod", "ha"})

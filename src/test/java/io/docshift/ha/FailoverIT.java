@@ -10,8 +10,9 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.docshift.support.Tools;
 import io.docshift.support.Tools.Tool;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,11 +38,9 @@ class FailoverIT {
     static final int MIGRATED = 40_000;
     static final int TRANSITIONED = 20_000;
 
-    @BeforeAll
-    static void tools() {
-        Tools.require("FailoverIT", new Tool("patroni", "patroni"), new Tool("etcd", "etcd-server"),
-                new Tool(OwnServers.SYSTEM_PG_BIN + "/pg_basebackup", "postgresql"));
-    }
+    @RegisterExtension
+    static final ExecutionCondition TOOLS = Tools.check("FailoverIT", new Tool("patroni", "patroni"), new Tool("etcd", "etcd-server"),
+            new Tool(OwnServers.SYSTEM_PG_BIN != null ? OwnServers.SYSTEM_PG_BIN + "/pg_basebackup" : "/usr/lib/postgresql/pg_basebackup", "postgresql"));
 
     @Test
     void synchronousReplicationLosesNothingAcrossAFailover() throws Exception {

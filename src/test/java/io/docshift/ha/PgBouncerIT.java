@@ -7,8 +7,9 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.docshift.support.Tools;
 import io.docshift.support.Tools.Tool;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -27,10 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PgBouncerIT {
 
-    @BeforeAll
-    static void tools() {
-        Tools.require("PgBouncerIT", new Tool("pgbouncer", "pgbouncer"));
-    }
+    @RegisterExtension
+    static final ExecutionCondition TOOLS = Tools.check("PgBouncerIT", new Tool("pgbouncer", "pgbouncer"));
 
     @Test
     void sessionPoolingRunsEverything() throws Exception {

@@ -1,7 +1,8 @@
 package io.docshift.support;
 
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,25 +26,50 @@ public final class Tools {
     private Tools() {
     }
 
-    /** Skips the calling suite (or fails it under CI=true) unless every tool is installed. */
+    /**
+     * Skips the calling suite (or fails it under CI=true) unless every tool is installed. Call it first in the
+     * suite's {@code @BeforeAll}; prefer {@link #check} for a whole class, which counts each test as skipped.
+     */
     public static void require(String suite, Tool... tools) {
+        String line = missing(suite, tools);
+        if (line != null) {
+            System.out.println("[docshift tests] " + line);
+            Assumptions.abort(line);
+        }
+    }
+
+    /** A class extension ({@code @RegisterExtension static}) that disables the class's tests unless the tools are installed. */
+    public static ExecutionCondition check(String suite, Tool... tools) {
+        return context -> {
+            String line = missing(suite, tools);
+            if (line == null) {
+                return ConditionEvaluationResult.enabled("the tools are installed");
+            }
+            if (context.getTestMethod().isEmpty()) {
+                System.out.println("[docshift tests] " + line);
+            }
+            return ConditionEvaluationResult.disabled(line);
+        };
+    }
+
+    /** The line saying what is missing, or null; under CI=true a missing tool is an error instead. */
+    private static String missing(String suite, Tool... tools) {
         List<String> missing = new ArrayList<>();
         Set<String> packages = new LinkedHashSet<>();
         for (Tool t : tools) {
             if (find(t.command()).isEmpty()) {
-                missing.add(t.command());
+                missing.add(t.command().contains("/") ? Path.of(t.command()).getFileName().toString() : t.command());
                 packages.add(t.debianPackage());
             }
         }
         if (missing.isEmpty()) {
-            return;
+            return null;
         }
         String line = suite + " skipped: " + String.join(", ", missing) + " not found; apt-get install " + String.join(" ", packages);
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            Assertions.fail(line.replace(" skipped:", " cannot run under CI=true:"));
+            throw new IllegalStateException(line.replace(" skipped:", " cannot run under CI=true:"));
         }
-        System.out.println("[docshift tests] " + line);
-        Assumptions.abort(line);
+        return line;
     }
 
     /** The executable: an absolute path as it is, a name looked up on the PATH (and in /usr/sbin, where pgbouncer is). */
