@@ -64,8 +64,8 @@ class RestoreIT {
             try (AppProcess target = AppProcess.start("restore-target", Map.of("quarkus.datasource.jdbc.url", freshUrl)).awaitReady(Duration.ofSeconds(90))) {
                 Result restored = new Cli(target.baseUri()).run("import", zip.toString(), "--schema");
                 assertEquals(0, restored.exit(), restored.out() + restored.err());
-                assertTrue(restored.out().contains("migration " + split + ": registered") && restored.out().contains("imported 1,000 document(s) into " + users)
-                        && restored.out().contains("imported 1 document(s) into " + orgs), restored.out());
+                assertTrue(restored.out().contains("migration " + split + ": registered") && restored.out().contains("imported 1,000 documents into " + users)
+                        && restored.out().contains("imported 1 document into " + orgs), restored.out());
                 for (String table : new String[]{users, orgs}) {
                     assertEquals(fingerprint(TestDb.URL, table), fingerprint(freshUrl + "?user=postgres", table), table + ": the same ids, creation times and bodies");
                 }
