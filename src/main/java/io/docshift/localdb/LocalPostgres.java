@@ -1,24 +1,12 @@
 package io.docshift.localdb;
 
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.tukaani.xz.XZInputStream;
-
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,8 +18,6 @@ import java.util.stream.Stream;
  * {@code nobody} on a machine without one, through {@code setpriv} (util-linux).
  */
 public final class LocalPostgres {
-
-    private static final Path BINARIES = Path.of(System.getProperty("java.io.tmpdir"), "docshift-postgres");
 
     private final Path bin;
     private final Path data;
@@ -49,7 +35,7 @@ public final class LocalPostgres {
      * only joined. {@code settings} go to postgresql.auto.conf when the data is made.
      */
     public static LocalPostgres start(Path dir, Map<String, String> settings) throws IOException, InterruptedException {
-        Path bin = binaries();
+        Path bin = PostgresBinaries.bin();
         Path data = dir.toAbsolutePath().resolve("data");
         Files.createDirectories(dir);
         ServerUser.own(dir);
@@ -81,7 +67,7 @@ public final class LocalPostgres {
 
     /** The directory of initdb, pg_ctl and postgres, for servers the tests run themselves. */
     public static Path binDirectory() throws IOException {
-        return binaries();
+        return PostgresBinaries.bin();
     }
 
     /** {@code pg_ctl stop -m fast}: the sessions end, the data stays. */
@@ -117,52 +103,6 @@ public final class LocalPostgres {
         return lines.size() > 3 ? Integer.valueOf(lines.get(3).trim()) : null; // the fourth line is the port
     }
 
-    /**
-     * The binaries, unpacked once per version under the temporary directory (readable by every user, as the
-     * server's user may not be this JVM's). Unpacked beside and renamed into place, so JVMs racing here agree.
-     */
-    private static synchronized Path binaries() throws IOException {
-        byte[] archive;
-        try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(os(), arch())) {
-            archive = in.readAllBytes();
-        }
-        Path target = BINARIES.resolve(sha256(archive).substring(0, 16));
-        if (Files.isExecutable(target.resolve("bin").resolve("pg_ctl"))) {
-            return target.resolve("bin");
-        }
-        Files.createDirectories(BINARIES);
-        Path partial = Files.createTempDirectory(BINARIES, "unpacking-");
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZInputStream(new java.io.ByteArrayInputStream(archive)))) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                Path to = partial.resolve(entry.getName()).normalize();
-                if (!to.startsWith(partial)) {
-                    throw new IOException("unexpected entry in the PostgreSQL archive: " + entry.getName());
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(to);
-                } else if (entry.isSymbolicLink()) {
-                    Files.createDirectories(to.getParent());
-                    Files.createSymbolicLink(to, Path.of(entry.getLinkName()));
-                } else {
-                    Files.createDirectories(to.getParent());
-                    Files.copy(tar, to);
-                    if ((entry.getMode() & 0100) != 0) {
-                        to.toFile().setExecutable(true, false);
-                    }
-                }
-            }
-        }
-        partial.toFile().setReadable(true, false);
-        partial.toFile().setExecutable(true, false);
-        try {
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            delete(partial); // another JVM was first
-        }
-        return target.resolve("bin");
-    }
-
     private static void run(Path program, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(program.toString()));
         command.addAll(List.of(args));
@@ -188,28 +128,6 @@ public final class LocalPostgres {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    private static String os() {
-        String name = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-        return name.contains("win") ? "Windows" : name.contains("mac") ? "Darwin" : "Linux";
-    }
-
-    private static String arch() {
-        String arch = System.getProperty("os.arch");
-        return switch (arch) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> arch;
-        };
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
