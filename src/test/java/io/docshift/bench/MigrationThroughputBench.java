@@ -141,7 +141,7 @@ class MigrationThroughputBench {
             c.createStatement().execute("checkpoint");
         }
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", driver, ANCHORS.toString(),
-                "jdbc:postgresql://127.0.0.1:5432/test?user=postgres", Integer.toString(DOCUMENTS)));
+                TestDb.URL, Integer.toString(DOCUMENTS)));
         if (only != null) {
             command.add(only);
         }

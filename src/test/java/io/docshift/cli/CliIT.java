@@ -365,10 +365,10 @@ class CliIT {
         assertTrue(exported.out().contains("200,000"), exported.out());
 
         String fresh = "docshift_import_" + Long.toHexString(System.nanoTime());
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:5432/postgres?user=postgres")) {
+        try (Connection c = TestDb.connectAdmin()) {
             c.createStatement().execute("create database " + fresh);
         }
-        try (AppProcess other = AppProcess.start("cli-import", Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:5432/" + fresh))) {
+        try (AppProcess other = AppProcess.start("cli-import", Map.of("quarkus.datasource.jdbc.url", TestDb.serverUrl(fresh)))) {
             other.awaitReady(Duration.ofSeconds(90));
             Result imported = new Cli(other.baseUri()).env("DOCSHIFT_JAVA_OPTS", "-Xmx64m").run("import", zip.toString());
             assertEquals(0, imported.exit(), imported.err());
@@ -376,7 +376,7 @@ class CliIT {
             String fingerprint = "select count(*) || ':' || md5(string_agg(docshift.id_text(id) || '/' || creation_time || '/' || data::text, ',' order by id))"
                     + " from docshift_data.doc_%d";
             String source = string(TestDb.URL, String.format(fingerprint, number(TestDb.URL, t)));
-            String copy = string("jdbc:postgresql://localhost:5432/" + fresh + "?user=postgres", String.format(fingerprint, number("jdbc:postgresql://localhost:5432/" + fresh + "?user=postgres", t)));
+            String copy = string(TestDb.serverUrl(fresh) + "?user=postgres", String.format(fingerprint, number(TestDb.serverUrl(fresh) + "?user=postgres", t)));
             assertEquals(source, copy, "the same ids, creation times and bodies");
 
             // an import with invalid lines is refused naming them, and stores nothing
@@ -386,10 +386,10 @@ class CliIT {
             assertEquals(3, refused.exit(), refused.err());
             assertTrue(refused.err().contains("3 line(s)") && refused.err().contains("/3: not JSON") && refused.err().contains("/4/_id")
                     && refused.err().contains("/5/$reserved"), refused.err());
-            assertEquals(copy, string("jdbc:postgresql://localhost:5432/" + fresh + "?user=postgres",
-                    String.format(fingerprint, number("jdbc:postgresql://localhost:5432/" + fresh + "?user=postgres", t))), "nothing was stored");
+            assertEquals(copy, string(TestDb.serverUrl(fresh) + "?user=postgres",
+                    String.format(fingerprint, number(TestDb.serverUrl(fresh) + "?user=postgres", t))), "nothing was stored");
         } finally {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:5432/postgres?user=postgres")) {
+            try (Connection c = TestDb.connectAdmin()) {
                 c.createStatement().execute("drop database if exists " + fresh + " with (force)");
             }
         }

@@ -57,15 +57,15 @@ class RestoreIT {
             Result exported = new Cli(source.baseUri()).run("export", "--table", users, "--table", orgs, "--out", zip.toString());
             assertEquals(0, exported.exit(), exported.err());
 
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:5432/postgres?user=postgres")) {
+            try (Connection c = TestDb.connectAdmin()) {
                 c.createStatement().execute("create database " + fresh);
             }
-            String freshUrl = "jdbc:postgresql://localhost:5432/" + fresh;
+            String freshUrl = TestDb.serverUrl(fresh);
             try (AppProcess target = AppProcess.start("restore-target", Map.of("quarkus.datasource.jdbc.url", freshUrl)).awaitReady(Duration.ofSeconds(90))) {
                 Result restored = new Cli(target.baseUri()).run("import", zip.toString(), "--schema");
                 assertEquals(0, restored.exit(), restored.out() + restored.err());
-                assertTrue(restored.out().contains("migration " + split + ": registered") && restored.out().contains("imported 1,000 document(s) into " + users)
-                        && restored.out().contains("imported 1 document(s) into " + orgs), restored.out());
+                assertTrue(restored.out().contains("migration " + split + ": registered") && restored.out().contains("imported 1,000 documents into " + users)
+                        && restored.out().contains("imported 1 document into " + orgs), restored.out());
                 for (String table : new String[]{users, orgs}) {
                     assertEquals(fingerprint(TestDb.URL, table), fingerprint(freshUrl + "?user=postgres", table), table + ": the same ids, creation times and bodies");
                 }
@@ -76,7 +76,7 @@ class RestoreIT {
                         .post("/api/tables/" + users + "/documents").then().statusCode(201);
             }
         } finally {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:5432/postgres?user=postgres")) {
+            try (Connection c = TestDb.connectAdmin()) {
                 c.createStatement().execute("drop database if exists " + fresh + " with (force)");
             }
         }

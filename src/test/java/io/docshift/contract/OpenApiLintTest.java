@@ -2,6 +2,7 @@ package io.docshift.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.docshift.support.Tools;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,7 @@ class OpenApiLintTest {
 
     @Test
     void theContractLintsCleanWithRedoclysRecommendedRules() throws Exception {
+        Tools.require("OpenApiLintTest", new Tools.Tool("npx", "npm"));
         String spec = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200).extract().asString();
         Path file = Path.of("target", "openapi", "docshift.json");
         Files.createDirectories(file.getParent());

@@ -3,11 +3,15 @@ package io.docshift.dashboard;
 import io.docshift.support.AppProcess;
 import io.docshift.support.Browser;
 import io.docshift.support.TestDb;
+import io.docshift.support.Tools;
+import io.docshift.support.Tools.Tool;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -31,6 +35,9 @@ class DashboardIT {
     static final String ADMIN = "dashboard-admin-0123456789";
     static final String READER = "dashboard-reader-012345678";
     static AppProcess app;
+
+    @RegisterExtension
+    static final ExecutionCondition TOOLS = Tools.check("DashboardIT", new Tool(Browser.CHROMIUM, "chromium"), new Tool(Browser.CHROMEDRIVER, "chromium-driver"));
 
     @BeforeAll
     static void start() throws Exception {

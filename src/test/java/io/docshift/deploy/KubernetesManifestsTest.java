@@ -8,6 +8,7 @@ import io.docshift.coordination.CoordinationConfig;
 import io.docshift.document.DocumentsConfig;
 import io.docshift.migration.MigrationsConfig;
 import io.docshift.schema.SchemaConfig;
+import io.docshift.support.Tools;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.config.ConfigMapping;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +46,10 @@ class KubernetesManifestsTest {
     private static final YAMLMapper YAML = new YAMLMapper();
     /** Variables read by the JVM or the image, not by Docshift's configuration. */
     private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final org.junit.jupiter.api.extension.ExecutionCondition TOOLS = Tools.check("KubernetesManifestsTest",
+            new Tools.Tool("kubectl", "kubernetes-client"));
 
     @ParameterizedTest(name = "overlay {0}")
     @ValueSource(strings = {"dev", "prod", "ha"})
@@ -305,6 +310,7 @@ class KubernetesManifestsTest {
     private static Set<String> configKeysAsEnvironmentVariables() throws IOException {
         Set<String> keys = new HashSet<>(applicationProperties().stringPropertyNames());
         keys.add("docshift.worker-id");
+        keys.add("quarkus.datasource.jdbc.url"); // never in application.properties: always from outside (DatasourceUrlSource)
         for (Class<?> mapping : List.of(DocumentsConfig.class, SchemaConfig.class, MigrationsConfig.class, CoordinationConfig.class)) {
             String prefix = mapping.getAnnotation(ConfigMapping.class).prefix();
             for (Method m : mapping.getDeclaredMethods()) {

@@ -8,9 +8,11 @@ import io.docshift.support.PatroniCluster;
 import io.docshift.support.TestDb;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.docshift.support.Tools;
+import io.docshift.support.Tools.Tool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,11 +38,9 @@ class FailoverIT {
     static final int MIGRATED = 40_000;
     static final int TRANSITIONED = 20_000;
 
-    @BeforeAll
-    static void tools() {
-        Assumptions.assumeTrue(OwnServers.installed("patroni") && OwnServers.installed("etcd"),
-                "needs Debian's patroni and etcd-server packages (.ci/run installs them)");
-    }
+    @RegisterExtension
+    static final ExecutionCondition TOOLS = Tools.check("FailoverIT", new Tool("patroni", "patroni"), new Tool("etcd", "etcd-server"),
+            new Tool(OwnServers.SYSTEM_PG_BIN != null ? OwnServers.SYSTEM_PG_BIN + "/pg_basebackup" : "/usr/lib/postgresql/pg_basebackup", "postgresql"));
 
     @Test
     void synchronousReplicationLosesNothingAcrossAFailover() throws Exception {

@@ -18,7 +18,9 @@ class HealthIT {
     public static class OneKey implements io.quarkus.test.junit.QuarkusTestProfile {
         @Override
         public java.util.Map<String, String> getConfigOverrides() {
-            return java.util.Map.of("docshift.auth.keys.it.secret", KEY, "docshift.auth.keys.it.scopes", "write");
+            // the packaged app runs in the prod profile, which needs a URL: the test database TestDatabase chose
+            return java.util.Map.of("docshift.auth.keys.it.secret", KEY, "docshift.auth.keys.it.scopes", "write",
+                    "quarkus.datasource.jdbc.url", System.getProperty("docshift.test.app-jdbc-url"));
         }
     }
 

@@ -51,7 +51,7 @@ public final class AppProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.addAll(List.of(JVM_OPTIONS));
         command.addAll(List.of("-Dquarkus.http.port=" + port,
-                "-Dquarkus.datasource.jdbc.url=" + System.getProperty("docshift.test.app-jdbc-url", "jdbc:postgresql://localhost:5432/test"),
+                "-Dquarkus.datasource.jdbc.url=" + System.getProperty(TestDatabase.APP_URL, "jdbc:postgresql://localhost:5432/test"),
                 "-Ddocshift.worker-id=" + name,
                 "-Ddocshift.auth.enabled=false")); // the processes stand for pods behind the cluster's own access control
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));

@@ -27,6 +27,10 @@ public final class Browser implements AutoCloseable {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Path SHOTS = Path.of("target", "screenshots");
+    /** Debian's chromium and its chromedriver: from the PATH, or where {@code docshift.test.chromium(driver)} says. */
+    public static final String CHROMIUM = System.getProperty("docshift.test.chromium", Tools.find("chromium").map(Path::toString).orElse("chromium"));
+    public static final String CHROMEDRIVER = System.getProperty("docshift.test.chromedriver",
+            Tools.find("chromedriver").map(Path::toString).orElse("chromedriver"));
 
     private final ChromeDriver driver;
     private final String name;
@@ -42,11 +46,11 @@ public final class Browser implements AutoCloseable {
     public static Browser open(String name) throws IOException {
         Path profile = Files.createTempDirectory("chromium-" + name);
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(System.getProperty("docshift.test.chromium", "/usr/bin/chromium"));
+        options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage", "--window-size=1366,900", "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(System.getProperty("docshift.test.chromedriver", "/usr/bin/chromedriver"))).build();
+                .usingDriverExecutable(new File(CHROMEDRIVER)).build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(WAIT);
         return new Browser(driver, name, profile);

@@ -1,5 +1,8 @@
 package io.docshift.support;
 
+import io.docshift.localdb.LocalPostgres;
+import io.docshift.localdb.ServerUser;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,14 +16,17 @@ import java.util.stream.Stream;
 /**
  * Processes the tests start beside the shared PostgreSQL: servers of their own (PostgreSQL, Patroni, etcd,
  * PgBouncer) with their files under {@code target/servers/}. PostgreSQL and PgBouncer refuse to run as root,
- * so when the tests run as root these run as the {@code postgres} user (through {@code setpriv}, which execs
- * the command itself: killing the process kills the server, not a wrapper).
+ * so when the tests run as root these run as {@link ServerUser}'s user ({@code postgres}, or {@code nobody}
+ * without it), through {@code setpriv}, which execs the command itself: killing the process kills the server.
  */
 public final class OwnServers {
 
     public static final Path ROOT = Path.of("target", "servers").toAbsolutePath();
-    public static final String PG_BIN = firstExisting("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin",
+    /** Debian's PostgreSQL server binaries (package postgresql), or null where they are not installed. */
+    public static final String SYSTEM_PG_BIN = firstExisting("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin",
             "/usr/lib/postgresql/14/bin", "/usr/lib/postgresql/13/bin");
+    /** The binaries the tests' own servers run: Debian's where installed, else the local PostgreSQL's from Maven Central. */
+    public static final String PG_BIN = SYSTEM_PG_BIN != null ? SYSTEM_PG_BIN : localBinaries();
     private static final boolean ROOT_USER = "root".equals(System.getProperty("user.name"));
 
     private OwnServers() {
@@ -38,7 +44,7 @@ public final class OwnServers {
         }
         Files.createDirectories(dir);
         if (ROOT_USER) {
-            run(Duration.ofSeconds(10), "chown", "-R", "postgres:postgres", ROOT.toString());
+            run(Duration.ofSeconds(10), "chown", "-R", ServerUser.name() + ":", ROOT.toString());
         }
         return dir;
     }
@@ -47,7 +53,7 @@ public final class OwnServers {
     public static List<String> asServerUser(String... command) {
         List<String> c = new ArrayList<>();
         if (ROOT_USER) {
-            c.addAll(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"));
+            return ServerUser.command(List.of(command));
         }
         c.addAll(List.of(command));
         return c;
@@ -99,16 +105,6 @@ public final class OwnServers {
         return b;
     }
 
-    /** Whether a command is on the PATH (the test says what to install when it is not). */
-    public static boolean installed(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin", command));
-    }
-
     /** A TCP port nothing listens on now. */
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -122,6 +118,14 @@ public final class OwnServers {
                 return d;
             }
         }
-        return dirs[0];
+        return null;
+    }
+
+    private static String localBinaries() {
+        try {
+            return LocalPostgres.binDirectory().toString();
+        } catch (IOException e) {
+            throw new IllegalStateException("no PostgreSQL binaries: neither Debian's package postgresql nor Maven Central's", e);
+        }
     }
 }

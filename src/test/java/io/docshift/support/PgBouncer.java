@@ -22,7 +22,7 @@ public final class PgBouncer implements AutoCloseable {
         // pgjdbc sends extra_float_digits in its startup message; PgBouncer must be told to let it pass
         Files.writeString(dir.resolve("pgbouncer.ini"), """
                 [databases]
-                test = host=127.0.0.1 port=5432 dbname=test
+                test = host=%s port=%s dbname=%s
                 [pgbouncer]
                 listen_addr = 127.0.0.1
                 listen_port = %d
@@ -34,7 +34,7 @@ public final class PgBouncer implements AutoCloseable {
                 default_pool_size = 60
                 ignore_startup_parameters = extra_float_digits
                 logfile = %s
-                """.formatted(port, dir.resolve("userlist.txt"), poolMode, dir.resolve("pgbouncer.log")));
+                """.formatted(TestDb.HOST, TestDb.PORT, TestDb.DATABASE, port, dir.resolve("userlist.txt"), poolMode, dir.resolve("pgbouncer.log")));
         OwnServers.run(Duration.ofSeconds(10), "chown", "-R", "postgres:postgres", dir.toString());
         Process p = OwnServers.start(dir.resolve("stdout.log"), "pgbouncer", dir.resolve("pgbouncer.ini").toString());
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

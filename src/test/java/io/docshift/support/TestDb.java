@@ -10,13 +10,28 @@ import java.util.UUID;
 /** Looks at the test database directly, to check what the service really stored. */
 public final class TestDb {
 
-    public static final String URL = System.getProperty("docshift.test.jdbc-url",
-            "jdbc:postgresql://localhost:5432/test?user=postgres");
+    /** The test database, user included: the one {@link TestDatabase} chose for this run. */
+    public static final String URL = System.getProperty(TestDatabase.URL, "jdbc:postgresql://localhost:5432/test?user=postgres");
+    private static final java.util.regex.Matcher PARTS = java.util.regex.Pattern.compile("^jdbc:postgresql://([^:/]+)(?::(\\d+))?/([^?]+).*$").matcher(URL);
+    /** Where the test database is: its server's host and port, and its name. */
+    public static final String HOST = PARTS.matches() ? PARTS.group(1) : "localhost";
+    public static final String PORT = PARTS.matches() && PARTS.group(2) != null ? PARTS.group(2) : "5432";
+    public static final String DATABASE = PARTS.matches() ? PARTS.group(3) : "test";
 
     /** The shared test database. */
     public static final Database SHARED = new Database(URL);
 
     private TestDb() {
+    }
+
+    /** The JDBC URL of another database on the test database's server (no user). */
+    public static String serverUrl(String database) {
+        return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + database;
+    }
+
+    /** A connection to the server's {@code postgres} database, to create and drop databases. */
+    public static Connection connectAdmin() throws SQLException {
+        return DriverManager.getConnection(serverUrl("postgres") + "?user=postgres");
     }
 
     public static Connection connect() throws SQLException {

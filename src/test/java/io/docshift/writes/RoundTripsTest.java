@@ -32,13 +32,13 @@ class RoundTripsTest {
         @Override
         public Map<String, String> start() {
             try {
-                proxy = new RoundTripProxy(5432);
+                proxy = new RoundTripProxy(Integer.parseInt(TestDb.PORT));
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
             // the pod's own periodic reads (run and transition polls, the schema view's check) wait an hour here,
             // so what the proxy counts is the requests' work
-            return Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test",
+            return Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + TestDb.DATABASE,
                     "docshift.migrations.poll", "1h", "docshift.schema.refresh-interval", "1h");
         }
 
