@@ -1,9 +1,9 @@
 package io.docshift.ops;
 
+import io.docshift.support.AppProcess;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import org.junit.jupiter.api.Test;
 
-import static io.docshift.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,13 +14,20 @@ import static org.hamcrest.Matchers.equalTo;
 class HealthIT {
 
     static final String KEY = "it-writer-0123456789abcdef";
+    /** The packaged app's management interface, on a free port (quarkus.management.test-port does not reach it). */
+    static final int MANAGEMENT_PORT = AppProcess.freePort();
 
-    /** One write key. */
+    /** One write key, and the management interface on a port of this run. */
     public static class OneKey implements io.quarkus.test.junit.QuarkusTestProfile {
         @Override
         public java.util.Map<String, String> getConfigOverrides() {
-            return java.util.Map.of("docshift.auth.keys.it.secret", KEY, "docshift.auth.keys.it.scopes", "write");
+            return java.util.Map.of("docshift.auth.keys.it.secret", KEY, "docshift.auth.keys.it.scopes", "write",
+                    "quarkus.management.port", Integer.toString(MANAGEMENT_PORT));
         }
+    }
+
+    private static io.restassured.specification.RequestSpecification management() {
+        return given().port(MANAGEMENT_PORT);
     }
 
     @Test
@@ -31,9 +38,15 @@ class HealthIT {
     }
 
     @Test
+    void probesAndMetricsAreNotOnTheApiPort() {
+        given().get("/q/health/ready").then().statusCode(401);
+        given().get("/q/metrics").then().statusCode(401);
+    }
+
+    @Test
     void healthEndpointsAreUp() {
         for (String probe : new String[]{"/q/health/live", "/q/health/ready", "/q/health/started"}) {
-            given().get(probe).then().statusCode(200).body("status", equalTo("UP"));
+            management().get(probe).then().statusCode(200).body("status", equalTo("UP"));
         }
     }
 
