@@ -23,8 +23,8 @@ import java.util.Set;
 
 /**
  * Closes every path by default: each HTTP request, whatever serves it (REST resources, the dashboard, anything
- * added later), needs a key, except an allow-list for probes and scrapers ({@code /q/health/*},
- * {@code /q/metrics}, {@code /q/openapi}) and the dashboard's sign-in. It runs as the first route handler, before
+ * added later), needs a key, except the contract ({@code /q/openapi}) and the dashboard's sign-in. Probes and
+ * metrics are not on this port at all: they are the management interface's, on a port of its own. It runs as the first route handler, before
  * any routing, so a refusal (401, 403) never reveals whether a table, document or migration exists.
  * <p>
  * A key comes as {@code Authorization: Bearer <key>}, or, from the dashboard, as its session cookie
@@ -38,9 +38,11 @@ public class AccessFilter {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Before every other route handler. */
     private static final int PRIORITY = 1000;
-    private static final Set<String> OPEN = Set.of("/q/health", "/q/metrics", "/q/openapi");
+    private static final Set<String> OPEN = Set.of("/q/openapi");
     /** Where the dashboard signs in: open, but only from the service's own pages. */
     public static final String SIGN_IN = "/dashboard/session";
+    /** Where the dashboard signs out: any session may, whatever its key's scope. */
+    static final String SIGN_OUT = "/dashboard/session/end";
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     /** The routing-context attribute that holds the {@link ApiKeys.Entry} a request was let in with. */
     public static final String KEY_ATTRIBUTE = "docshift.key";
@@ -109,19 +111,22 @@ public class AccessFilter {
         rc.next();
     }
 
-    /** The allow-list: {@code /q/health} and everything under it, {@code /q/metrics}, {@code /q/openapi}. */
+    /** The allow-list: {@code /q/openapi}. */
     static boolean open(String path) {
         String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-        return OPEN.contains(p) || p.startsWith("/q/health/") && !p.contains("..");
+        return OPEN.contains(p);
     }
 
     /**
      * The scope a request needs. Reading needs read (documents, queries, the schema, migrations and runs, events,
      * the dashboard), except an export of every document (admin); document writes need write; everything else
-     * (pushes, plans, definitions, runs, cancels, resumes, rollbacks, imports) needs admin.
+     * (pushes, plans, definitions, runs, cancels, resumes, rollbacks, imports) needs admin. Signing out needs a session only.
      */
     public static Scope needed(String method, String path) {
         boolean read = method.equals("GET") || method.equals("HEAD");
+        if (path.equals(SIGN_OUT)) {
+            return Scope.READ; // whoever signed in may sign out
+        }
         if (path.startsWith("/api/tables")) {
             boolean query = method.equals("POST") && path.endsWith("/query");
             return read || query ? Scope.READ : Scope.WRITE;
@@ -141,10 +146,8 @@ public class AccessFilter {
         if (origin == null) {
             return "same-origin".equals(request.getHeader("Sec-Fetch-Site"));
         }
-        String host = request.getHeader("X-Forwarded-Host");
-        if (host == null) {
-            host = request.getHeader(HttpHeaders.HOST);
-        }
+        // the host the request was sent to; a proxy's X-Forwarded-Host counts only when quarkus.http.proxy.* trusts it
+        String host = request.host();
         try {
             URI u = URI.create(origin);
             return host != null && u.getAuthority() != null && u.getAuthority().equalsIgnoreCase(host.trim());

@@ -91,7 +91,7 @@ public class ApiKeys {
         return best;
     }
 
-    private static byte[] digest(String s) {
+    static byte[] digest(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

@@ -7,6 +7,7 @@ import io.docshift.auth.Sessions;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -60,7 +61,8 @@ public class DashboardResource {
             return Response.status(401).type("text/html; charset=utf-8").header("WWW-Authenticate", "Bearer realm=\"docshift\"")
                     .entity(io.docshift.auth.SignInPage.failed()).build();
         }
-        boolean https = "https".equalsIgnoreCase(rc.request().getHeader("X-Forwarded-Proto")) || rc.request().isSSL();
+        // the scheme a proxy saw counts only when quarkus.http.proxy.* says to trust its headers (Quarkus applies them)
+        boolean https = "https".equalsIgnoreCase(rc.request().scheme()) || rc.request().isSSL();
         NewCookie cookie = new NewCookie.Builder(Sessions.COOKIE).value(sessions.issue(entry.get())).path("/").httpOnly(true).secure(https)
                 .sameSite(NewCookie.SameSite.STRICT).build();
         return Response.seeOther(URI.create("/dashboard")).cookie(cookie).build();
@@ -69,7 +71,8 @@ public class DashboardResource {
     @POST
     @Path("/session/end")
     @Operation(hidden = true)
-    public Response signOut() {
+    public Response signOut(@CookieParam(Sessions.COOKIE) String session) {
+        sessions.end(session);
         NewCookie gone = new NewCookie.Builder(Sessions.COOKIE).value("").path("/").httpOnly(true).maxAge(0).sameSite(NewCookie.SameSite.STRICT).build();
         return Response.seeOther(URI.create("/dashboard")).cookie(gone).build();
     }

@@ -64,6 +64,7 @@ public class DocumentService {
     public Created insert(String tableName, byte[] body, Idempotency idempotency) {
         TableName.require(tableName, "table");
         ObjectNode doc = DocumentReader.readDocument(body);
+        refuseReusedKey(idempotency);
         DocTable table = tables.getOrCreate(tableName); // on a connection of its own, before any gate
         DocumentId id = ids.next(table.number());
         if (idempotency == null) {
@@ -108,6 +109,7 @@ public class DocumentService {
     public Created insertBatch(String tableName, byte[] body, Idempotency idempotency) {
         TableName.require(tableName, "table");
         List<ObjectNode> docs = DocumentReader.readBatch(body);
+        refuseReusedKey(idempotency);
         DocTable table = tables.getOrCreate(tableName);
         List<DocumentId> newIds = new ArrayList<>(docs.size());
         for (int i = 0; i < docs.size(); i++) {
@@ -149,11 +151,23 @@ public class DocumentService {
         }
         return idempotencyKeys.claim(idempotency.scope(), idempotency.key(), idempotency.requestHash()).map(prior -> {
             if (!prior.requestHash().equals(idempotency.requestHash())) {
-                throw new Unprocessable("Idempotency-Key '" + idempotency.key() + "' was used with another request; use a new key for a new request.",
-                        List.of(new Violation("Idempotency-Key", "already used with a different request")), List.of());
+                throw reusedKey(idempotency);
             }
             return new Created(prior.location(), prior.etag(), prior.body(), true);
         });
+    }
+
+    /** A key already used with another request is refused before anything is written, the table included. */
+    private void refuseReusedKey(Idempotency idempotency) {
+        if (idempotency != null && idempotencyKeys.claimedWith(idempotency.scope(), idempotency.key())
+                .filter(hash -> !hash.equals(idempotency.requestHash())).isPresent()) {
+            throw reusedKey(idempotency);
+        }
+    }
+
+    private static Unprocessable reusedKey(Idempotency idempotency) {
+        return new Unprocessable("Idempotency-Key '" + idempotency.key() + "' was used with another request; use a new key for a new request.",
+                List.of(new Violation("Idempotency-Key", "already used with a different request")), List.of());
     }
 
     private void remember(Idempotency idempotency, Created created) {

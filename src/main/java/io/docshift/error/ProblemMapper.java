@@ -77,6 +77,12 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpServerRequest request) {
+        if (ClientAborts.isClientAbort(e)) {
+            // the client went away while its request was read or answered: nobody gets this, and it is no server error
+            LOG.debugf("The client went away mid-request: %s", e.getMessage());
+            return respond(new Problem(TYPE_PREFIX + "client-closed-request", "Client closed request", 400,
+                    "The connection closed before the request was read.", List.of()));
+        }
         SQLException sql = sqlCause(e);
         String state = sql == null ? null : sql.getSQLState();
         if (state != null && state.startsWith("22")) {

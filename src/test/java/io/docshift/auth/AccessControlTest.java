@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
+import static io.docshift.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -130,17 +131,18 @@ class AccessControlTest {
 
     @Test
     void probesMetricsAndOpenApiStayOpen() {
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/health/started").then().statusCode(200);
-        given().get("/q/health").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200);
+        management().get("/q/health/live").then().statusCode(200);
+        management().get("/q/health/ready").then().statusCode(200);
+        management().get("/q/health/started").then().statusCode(200);
+        management().get("/q/health").then().statusCode(200);
+        management().get("/q/metrics").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200);
     }
 
     @Test
     void everyPathOutsideTheAllowListIsClosedByDefault() {
         for (String path : List.of("/", "/anything", "/dashboard", "/dashboard/", "/q/swagger-ui", "/q/dev", "/q/healthz", "/q/health/../metrics/../dev",
+                "/q/health/ready", "/q/metrics",
                 "/static/app.js", "/api")) {
             given().urlEncodingEnabled(false).get(path).then().statusCode(401).contentType("application/problem+json")
                     .header("WWW-Authenticate", containsString("Bearer")).body("status", equalTo(401));
@@ -148,5 +150,22 @@ class AccessControlTest {
         }
         // with a key, an unknown path is an ordinary 404 problem
         given().header("Authorization", "Bearer " + READER).get("/anything").then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void signingOutEndsTheSessionOnTheServer() {
+        String origin = "http://localhost:" + io.restassured.RestAssured.port;
+        String cookie = given().redirects().follow(false).header("Origin", origin).formParam("key", READER).post("/dashboard/session")
+                .then().statusCode(303).extract().cookie(Sessions.COOKIE);
+        given().cookie(Sessions.COOKIE, cookie).get("/api/tables").then().statusCode(200);
+        given().redirects().follow(false).cookie(Sessions.COOKIE, cookie).header("Origin", origin).post("/dashboard/session/end").then().statusCode(303);
+        given().cookie(Sessions.COOKIE, cookie).get("/api/tables").then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void aForwardedHostIsNotTrustedWithoutAConfiguredProxy() {
+        // quarkus.http.proxy.* is not set: X-Forwarded-Host cannot make another site's Origin look like ours
+        given().redirects().follow(false).header("Origin", "https://attacker.example").header("X-Forwarded-Host", "attacker.example")
+                .formParam("key", READER).post("/dashboard/session").then().statusCode(403);
     }
 }

@@ -78,7 +78,7 @@ class GracefulShutdownIT {
             Thread probe = new Thread(() -> {
                 while (!stop.get() && readinessDownAt.get() == Long.MAX_VALUE) {
                     long t = System.nanoTime();
-                    if (holder.status("/q/health/ready") != 200) {
+                    if (holder.probe("/q/health/ready") != 200) {
                         readinessDownAt.set(t);
                     }
                     try {

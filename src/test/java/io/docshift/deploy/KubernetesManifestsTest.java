@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
-import static io.restassured.RestAssured.given;
+import static io.docshift.support.Management.management;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Renders each kustomize overlay with {@code kubectl kustomize} and checks the objects against the application
- * itself: probe paths answer, the port is the app's, every environment variable is a key the app reads, the
+ * itself: probe paths answer on the management port, the ports are the app's, every environment variable is a key the app reads, the
  * mounted files are where the app looks. A manifest that drifts from the code fails the build.
  */
 @QuarkusTest
@@ -64,8 +64,9 @@ class KubernetesManifestsTest {
 
         JsonNode pod = spec.path("template").path("spec");
         JsonNode container = pod.path("containers").get(0);
-        int port = container.path("ports").get(0).path("containerPort").asInt();
-        assertEquals(Integer.parseInt(applicationProperties().getProperty("quarkus.http.port")), port, "the container port is the app's");
+        assertEquals(Integer.parseInt(applicationProperties().getProperty("quarkus.http.port")), containerPort(container, "http"), "the API's port is the app's");
+        int management = containerPort(container, "management");
+        assertEquals(Integer.parseInt(applicationProperties().getProperty("quarkus.management.port")), management, "the management port is the app's");
 
         assertProbe(container, "startupProbe", "/q/health/started");
         assertProbe(container, "readinessProbe", "/q/health/ready");
@@ -114,13 +115,15 @@ class KubernetesManifestsTest {
         assertNotNull(container.path("resources").path("requests").get("cpu"));
 
         assertEquals("/q/metrics", spec.path("template").path("metadata").path("annotations").path("prometheus.io/path").asText());
-        given().get("/q/metrics").then().statusCode(200);
+        assertEquals(management, spec.path("template").path("metadata").path("annotations").path("prometheus.io/port").asInt(), "metrics are scraped on the management port");
+        management().get("/q/metrics").then().statusCode(200);
         assertEquals(2, only(objects, "PodDisruptionBudget").path("spec").path("minAvailable").asInt());
         assertTrue(only(objects, "HorizontalPodAutoscaler").path("spec").path("minReplicas").asInt() >= 3);
         JsonNode service = objects.stream().filter(o -> o.path("kind").asText().equals("Service") && o.path("metadata").path("name").asText().equals("docshift"))
                 .findFirst().orElseThrow(() -> new AssertionError("no Service docshift"));
         assertEquals("docshift", service.path("spec").path("selector").path("app").asText());
         assertEquals("http", service.path("spec").path("ports").get(0).path("targetPort").asText());
+        assertEquals(1, service.path("spec").path("ports").size(), "the management port stays out of the Service");
         assertTrue(objects.stream().anyMatch(o -> o.path("kind").asText().equals("NetworkPolicy")));
 
         assertWithinTheConnectionBudget(objects, deployment, overlay);
@@ -245,8 +248,17 @@ class KubernetesManifestsTest {
     private static void assertProbe(JsonNode container, String probe, String path) {
         JsonNode get = container.path(probe).path("httpGet");
         assertEquals(path, get.path("path").asText(), probe);
-        assertEquals("http", get.path("port").asText(), probe);
-        given().get(path).then().statusCode(200);
+        assertEquals("management", get.path("port").asText(), probe + " asks the management interface, which request traffic cannot starve");
+        management().get(path).then().statusCode(200);
+    }
+
+    private static int containerPort(JsonNode container, String name) {
+        for (JsonNode p : container.path("ports")) {
+            if (p.path("name").asText().equals(name)) {
+                return p.path("containerPort").asInt();
+            }
+        }
+        throw new AssertionError("no container port named " + name);
     }
 
     private static JsonNode env(JsonNode container, String name) {

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import static io.docshift.support.Api.docs;
 import static io.docshift.support.Api.insert;
 import static io.docshift.support.Api.problem;
+import static io.docshift.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,7 +67,7 @@ class BadInputTest {
         problem(given().contentType(ContentType.JSON).body(body).post(docs(table)).then(), status, path);
         assertFalse(TestDb.tableExists(table), "a refused insert must not create the table");
         assertEquals(tablesBefore, registeredTables());
-        given().get("/q/health/live").then().statusCode(200);
+        management().get("/q/health/live").then().statusCode(200);
     }
 
     @ParameterizedTest(name = "{0} in PUT is {2}")

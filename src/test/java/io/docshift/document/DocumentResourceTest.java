@@ -10,6 +10,7 @@ import java.util.List;
 import static io.docshift.support.Api.docs;
 import static io.docshift.support.Api.insert;
 import static io.docshift.support.Api.problem;
+import static io.docshift.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -146,7 +147,7 @@ class DocumentResourceTest {
         String table = TestDb.freshTable("metered");
         String id = insert(table, "{\"a\":1}");
         given().contentType(ContentType.JSON).body("{\"a\":2}").patch(docs(table) + "/" + id).then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200)
+        management().get("/q/metrics").then().statusCode(200)
                 .body(containsString("docshift_documents_written_total{operation=\"insert\",table=\"" + table + "\"} 1.0"))
                 .body(containsString("docshift_documents_written_total{operation=\"patch\",table=\"" + table + "\"} 1.0"))
                 .body(containsString("http_server_requests_seconds"));

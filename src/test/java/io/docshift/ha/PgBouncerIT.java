@@ -56,7 +56,7 @@ class PgBouncerIT {
             assertTrue(version > before);
             double heardMillis = (Outages.awaitVersion(b.baseUri(), version, Duration.ofSeconds(5)) - pushed) / 1e6;
             assertTrue(heardMillis <= 1000, "the other process heard the push after " + heardMillis + " ms");
-            given().baseUri(b.baseUri()).get("/q/health/well").then().statusCode(200);
+            given().baseUri(b.managementUri()).get("/q/health/well").then().statusCode(200);
         }
     }
 

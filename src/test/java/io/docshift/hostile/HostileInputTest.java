@@ -145,7 +145,7 @@ class HostileInputTest {
         l.add(in("run args that are not an object", "POST", "/api/migrations/hostileExisting/runs", "{\"args\":[1]}", 400, "/args"));
         l.add(in("run limit below 1", "POST", "/api/migrations/hostileExisting/runs", "{\"limit\":-5}", 400, "/limit"));
         l.add(in("dryRun as a string", "POST", "/api/migrations/hostileExisting/runs", "{\"dryRun\":\"yes\"}", 400, "/dryRun"));
-        l.add(in("run request with an unknown key", "POST", "/api/migrations/hostileExisting/runs", "{\"forse\":true}", 400, "/forse"));
+        l.add(in("run request with an unknown key", "POST", "/api/migrations/hostileExisting/runs", "{\"overwrite\":true}", 400, "/overwrite"));
         l.add(in("run of an unknown migration", "POST", "/api/migrations/noSuchMigrationAnywhere/runs", "{}", 404, null));
         l.add(in("run id that is not a number", "GET", "/api/migrations/runs/1'%20or%20'1", null, 404, null));
         l.add(in("cancel of an unknown run", "POST", "/api/migrations/runs/987654321/cancel", null, 404, null));

@@ -15,6 +15,7 @@ import java.util.Map;
 import static io.docshift.support.Api.docs;
 import static io.docshift.support.Api.insert;
 import static io.docshift.support.Api.problem;
+import static io.docshift.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -330,7 +331,7 @@ class MigrationResourceTest {
         given().get("/api/migrations/runs/" + run).then()
                 .body("total", equalTo(20)).body("owner", notNullValue()).body("documentsPerSecond", greaterThan(0f))
                 .body("startedAt", notNullValue()).body("finishedAt", notNullValue());
-        given().get("/q/metrics").then()
+        management().get("/q/metrics").then()
                 .body(containsString("docshift_migration_documents_processed_total{migration=\"" + m + "\"} 20.0"))
                 .body(containsString("docshift_migration_documents_changed_total{migration=\"" + m + "\"} 20.0"))
                 .body(containsString("docshift_migration_running{migration=\"" + m + "\"} 0.0"));

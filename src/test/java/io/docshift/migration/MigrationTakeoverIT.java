@@ -146,10 +146,10 @@ class MigrationTakeoverIT {
             // the victim, awake again and serving, must not have applied anything twice
             if (victim.isAlive()) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (victim.status("/q/health/live") != 200 && System.nanoTime() < deadline) {
+                while (victim.probe("/q/health/live") != 200 && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
-                assertEquals(200, victim.status("/q/health/live"), "the paused pod serves again");
+                assertEquals(200, victim.probe("/q/health/live"), "the paused pod serves again");
             }
             JsonPath after = awaitEnd(other.baseUri(), run);
             assertEquals(documents, after.getLong("processed"));

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.time.Duration;
 
+import static io.docshift.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,7 +57,7 @@ class RunSqlFailureTest {
         JsonPath done = Runs.awaitEnd(Runs.start(m, "{}"), Duration.ofMinutes(1));
         assertEquals("completed", done.getString("state"), done.prettify());
         assertEquals(501, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data->>'status' = 'new'"));
-        given().get("/q/metrics").then().statusCode(200)
+        management().get("/q/metrics").then().statusCode(200)
                 .body(containsString("docshift_migration_batch_retries_total{migration=\"" + m + "\",sqlstate=\"40001\"} 3.0"));
     }
 

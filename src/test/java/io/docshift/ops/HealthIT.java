@@ -1,5 +1,6 @@
 package io.docshift.ops;
 
+import io.docshift.support.AppProcess;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import org.junit.jupiter.api.Test;
 
@@ -13,15 +14,22 @@ import static org.hamcrest.Matchers.equalTo;
 class HealthIT {
 
     static final String KEY = "it-writer-0123456789abcdef";
+    /** The packaged app's management interface, on a free port (quarkus.management.test-port does not reach it). */
+    static final int MANAGEMENT_PORT = AppProcess.freePort();
 
-    /** One write key. */
+    /** One write key, and the management interface on a port of this run. */
     public static class OneKey implements io.quarkus.test.junit.QuarkusTestProfile {
         @Override
         public java.util.Map<String, String> getConfigOverrides() {
             // the packaged app runs in the prod profile, which needs a URL: the test database TestDatabase chose
             return java.util.Map.of("docshift.auth.keys.it.secret", KEY, "docshift.auth.keys.it.scopes", "write",
-                    "quarkus.datasource.jdbc.url", System.getProperty("docshift.test.app-jdbc-url"));
+                    "quarkus.datasource.jdbc.url", System.getProperty("docshift.test.app-jdbc-url"),
+                    "quarkus.management.port", Integer.toString(MANAGEMENT_PORT));
         }
+    }
+
+    private static io.restassured.specification.RequestSpecification management() {
+        return given().port(MANAGEMENT_PORT);
     }
 
     @Test
@@ -32,22 +40,28 @@ class HealthIT {
     }
 
     @Test
+    void probesAndMetricsAreNotOnTheApiPort() {
+        given().get("/q/health/ready").then().statusCode(401);
+        given().get("/q/metrics").then().statusCode(401);
+    }
+
+    @Test
     void healthEndpointsAreUp() {
         for (String probe : new String[]{"/q/health/live", "/q/health/ready", "/q/health/started"}) {
-            given().get(probe).then().statusCode(200).body("status", equalTo("UP"));
+            management().get(probe).then().statusCode(200).body("status", equalTo("UP"));
         }
     }
 
     @Test
     void readinessChecksTheDatabase() {
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("Database connections health check"));
+        management().get("/q/health/ready").then().statusCode(200).body(containsString("Database connections health check"));
     }
 
     @Test
     void metricsArePrometheusText() {
         given().header("Authorization", "Bearer " + KEY).contentType("application/json").body("{\"probe\":true}")
                 .post("/api/tables/itprobe/documents").then().statusCode(201);
-        given().get("/q/metrics").then().statusCode(200)
+        management().get("/q/metrics").then().statusCode(200)
                 .body(containsString("docshift_documents_written_total{operation=\"insert\",table=\"itprobe\"}"))
                 .body(containsString("http_server_requests_seconds_count"));
     }

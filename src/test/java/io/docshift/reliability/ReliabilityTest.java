@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.docshift.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +46,7 @@ class ReliabilityTest {
         try (Connection c = TestDb.connect()) {
             assertTrue(SessionPinning.check(c), "a direct connection is pinned");
         }
-        given().get("/q/health/well").then().statusCode(200).body("checks.find { it.name == 'docshift-session-locks' }.status", equalTo("UP"));
+        management().get("/q/health/well").then().statusCode(200).body("checks.find { it.name == 'docshift-session-locks' }.status", equalTo("UP"));
     }
 
     /** A connection as a transaction-pooling proxy hands it out: each statement may go to another backend. */
@@ -131,8 +132,8 @@ class ReliabilityTest {
     void F6_probesStayUpWhileAMigrationRuns() throws Exception {
         long run = slowRun(TestDb.freshTable("f6"), 5_000, "jsonb_build_object('a', g)", 500);
         for (int i = 0; i < 10; i++) {
-            given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-            given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+            management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+            management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         }
         assertEquals("running", Runs.get(run).getString("state"), "probed while the migration ran");
         given().post("/api/migrations/runs/" + run + "/cancel").then().statusCode(200);

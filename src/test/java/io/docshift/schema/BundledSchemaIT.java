@@ -83,7 +83,7 @@ class BundledSchemaIT {
             given().baseUri(pod.baseUri()).contentType(ContentType.JSON).body("{\"name\":\"a\"}").post("/api/tables/" + table + "/documents")
                     .then().statusCode(201);
             assertTrue(pod.logText().contains("was not applied"), "the pod says why it did not apply its file");
-            assertEquals(200, pod.status("/q/health/live"));
+            assertEquals(200, pod.probe("/q/health/live"));
         } finally {
             Files.deleteIfExists(bad);
         }

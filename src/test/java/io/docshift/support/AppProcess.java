@@ -26,12 +26,14 @@ public final class AppProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
     private final Path log;
 
-    private AppProcess(String name, int port, Process process, Path log) {
+    private AppProcess(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -50,7 +52,8 @@ public final class AppProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.addAll(List.of(JVM_OPTIONS));
-        command.addAll(List.of("-Dquarkus.http.port=" + port,
+        int managementPort = freePort();
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.datasource.jdbc.url=" + System.getProperty(TestDatabase.APP_URL, "jdbc:postgresql://localhost:5432/test"),
                 "-Ddocshift.worker-id=" + name,
                 "-Ddocshift.auth.enabled=false")); // the processes stand for pods behind the cluster's own access control
@@ -58,11 +61,16 @@ public final class AppProcess implements AutoCloseable {
         command.add("-jar");
         command.add(JAR.toString());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new AppProcess(name, port, p, log);
+        return new AppProcess(name, port, managementPort, p, log);
     }
 
     public String baseUri() {
         return "http://localhost:" + port;
+    }
+
+    /** Where the probes and metrics are: the management interface's own port. */
+    public String managementUri() {
+        return "http://localhost:" + managementPort;
     }
 
     public int port() {
@@ -94,7 +102,7 @@ public final class AppProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
             }
-            if (status("/q/health/ready") == 200) {
+            if (probe("/q/health/ready") == 200) {
                 return this;
             }
             Thread.sleep(100);
@@ -104,8 +112,17 @@ public final class AppProcess implements AutoCloseable {
 
     /** The HTTP status of a GET, or -1 when nothing answers. */
     public int status(String path) {
+        return statusAt(baseUri() + path);
+    }
+
+    /** The HTTP status of a GET to the management interface (/q/health/*, /q/metrics), or -1 when nothing answers. */
+    public int probe(String path) {
+        return statusAt(managementUri() + path);
+    }
+
+    private static int statusAt(String url) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(baseUri() + path).toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
             int code = c.getResponseCode();
@@ -170,9 +187,12 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port free on this machine now. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

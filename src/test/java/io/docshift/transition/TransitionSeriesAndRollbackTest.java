@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.docshift.transition.TransitionFailureAndRollbackTest.bodies;
 import static io.docshift.transition.TransitionScenariosTest.awaitTransitionState;
+import static io.docshift.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -92,7 +93,7 @@ class TransitionSeriesAndRollbackTest {
         assertEquals(5_000, run.getLong("stamped"), "documents already in the new shape are only stamped with the version");
         assertTrue(run.getLong("processed") >= 20_000, "processed counts every document the sweep passed, written-during ones included");
         assertEquals(List.of(first, second), run.getList("series"));
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("docshift_migration_documents_stamped_total"), "stamped documents are a metric of their own");
     }
 

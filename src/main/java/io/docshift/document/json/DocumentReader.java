@@ -93,6 +93,7 @@ public final class DocumentReader {
         if (body == null || body.length == 0) {
             throw InvalidRequest.at("/", "the request body is empty");
         }
+        requireUtf8(body);
         JsonPath path = new JsonPath();
         try (JsonParser p = FACTORY.createParser(body)) {
             T result = reader.read(p, path);
@@ -108,6 +109,58 @@ public final class DocumentReader {
         } catch (IOException e) {
             throw InvalidRequest.at("/", "unreadable body: " + e.getMessage());
         }
+    }
+
+    /**
+     * Refuses a body that is not well-formed UTF-8 (RFC 3629): Jackson's decoder is lenient about overlong forms
+     * (C0 AF would be read as '/') and about surrogates, and what it let through would be stored as something
+     * the client never sent.
+     */
+    static void requireUtf8(byte[] body) {
+        int i = 0;
+        while (i < body.length) {
+            int b = body[i] & 0xFF;
+            if (b < 0x80) {
+                i++;
+                continue;
+            }
+            int length;
+            int min;
+            int cp;
+            if (b >= 0xC2 && b <= 0xDF) {
+                length = 2;
+                min = 0x80;
+                cp = b & 0x1F;
+            } else if (b >= 0xE0 && b <= 0xEF) {
+                length = 3;
+                min = 0x800;
+                cp = b & 0x0F;
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                length = 4;
+                min = 0x10000;
+                cp = b & 0x07;
+            } else {
+                throw notUtf8(i);
+            }
+            if (i + length > body.length) {
+                throw notUtf8(i);
+            }
+            for (int k = 1; k < length; k++) {
+                int c = body[i + k] & 0xFF;
+                if ((c & 0xC0) != 0x80) {
+                    throw notUtf8(i);
+                }
+                cp = (cp << 6) | (c & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                throw notUtf8(i); // overlong, beyond Unicode, or a surrogate
+            }
+            i += length;
+        }
+    }
+
+    private static InvalidRequest notUtf8(int offset) {
+        return InvalidRequest.at("/", "the body is not well-formed UTF-8 (byte " + offset + ")");
     }
 
     private static ObjectNode readRootObject(JsonParser p, JsonPath path, String what) throws IOException {

@@ -178,7 +178,11 @@ public class DocumentResource {
      */
     private static DocumentService.Idempotency idempotency(String key, RoutingContext rc, String what, byte[] body) {
         if (key == null) {
-            return null;
+            // an Idempotency-Key sent empty reaches here as null: refused, like any key out of form, not ignored
+            if (rc == null || !rc.request().headers().contains(IDEMPOTENCY_KEY)) {
+                return null;
+            }
+            key = "";
         }
         if (!KEY.matcher(key).matches()) {
             throw InvalidRequest.at(IDEMPOTENCY_KEY, "1 to 255 printable ASCII characters without spaces, unique to this request (a UUID)");

@@ -61,6 +61,21 @@ public class IdempotencyStore {
         });
     }
 
+    /** The request hash a live (within the window) {@code key} was claimed with, without claiming it. */
+    public Optional<String> claimedWith(String scope, String key) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("select request_hash from docshift.idempotency_key where scope = ? and key = ?"
+                    + " and created_at >= now() - ? * interval '1 second'")) {
+                p.setString(1, scope);
+                p.setString(2, key);
+                p.setLong(3, config.idempotencyWindow().toSeconds());
+                try (ResultSet r = p.executeQuery()) {
+                    return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
     /** Stores the response of the request that claimed {@code key}, in its transaction. */
     public void record(String scope, String key, int status, String location, String etag, String body) {
         Jdbc.call(dataSource, c -> {
