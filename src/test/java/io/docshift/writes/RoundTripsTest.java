@@ -27,7 +27,9 @@ class RoundTripsTest {
 
     /** Starts the proxy before the app, and points the app's pools at it. */
     public static class Proxied implements QuarkusTestResourceLifecycleManager {
+        private static final String URL = "quarkus.datasource.jdbc.url";
         static RoundTripProxy proxy;
+        private String chosen;
 
         @Override
         public Map<String, String> start() {
@@ -36,14 +38,22 @@ class RoundTripsTest {
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
+            // TestDatabase names the test database as a system property, which outranks a test resource's
+            // configuration: point that property at the proxy while this class runs
+            chosen = System.getProperty(URL);
+            System.setProperty(URL, "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + TestDb.DATABASE);
             // the pod's own periodic reads (run and transition polls, the schema view's check) wait an hour here,
             // so what the proxy counts is the requests' work
-            return Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + TestDb.DATABASE,
-                    "docshift.migrations.poll", "1h", "docshift.schema.refresh-interval", "1h");
+            return Map.of("docshift.migrations.poll", "1h", "docshift.schema.refresh-interval", "1h");
         }
 
         @Override
         public void stop() {
+            if (chosen != null) {
+                System.setProperty(URL, chosen);
+            } else {
+                System.clearProperty(URL);
+            }
             try {
                 proxy.close();
             } catch (java.io.IOException e) {
