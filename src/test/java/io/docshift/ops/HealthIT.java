@@ -24,7 +24,9 @@ class HealthIT {
             // the packaged app runs in the prod profile, which needs a URL: the test database TestDatabase chose
             return java.util.Map.of("docshift.auth.keys.it.secret", KEY, "docshift.auth.keys.it.scopes", "write",
                     "quarkus.datasource.jdbc.url", System.getProperty("docshift.test.app-jdbc-url"),
-                    "quarkus.management.port", Integer.toString(MANAGEMENT_PORT));
+                    "quarkus.management.port", Integer.toString(MANAGEMENT_PORT),
+                    // the packaged app stays up while the later ITs run on the same database: it must not take their runs
+                    "docshift.migrations.worker", "false");
         }
     }
 
