@@ -35,7 +35,7 @@ import java.util.Set;
 public class AccessFilter {
 
     private static final String BEARER = "Bearer ";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
     /** Before every other route handler. */
     private static final int PRIORITY = 1000;
     private static final Set<String> OPEN = Set.of("/q/openapi");

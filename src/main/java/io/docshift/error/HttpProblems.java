@@ -27,7 +27,7 @@ import java.util.Map;
 public class HttpProblems {
 
     private static final Logger LOG = Logger.getLogger(HttpProblems.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
     /** Before access control: a refusal of the request's form needs no key. */
     private static final int PRIORITY = 2000;
     /** The longest request line accepted: method, target and version. */

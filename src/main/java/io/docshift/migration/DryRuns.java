@@ -31,7 +31,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class DryRuns {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     @Inject
     MigrationRegistry registry;

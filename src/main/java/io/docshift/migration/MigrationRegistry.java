@@ -33,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class MigrationRegistry {
 
     private static final Logger LOG = Logger.getLogger(MigrationRegistry.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     /** What registering a definition did. */
     public enum Outcome { CREATED, UPDATED, UNCHANGED }

@@ -12,7 +12,7 @@ import java.util.UUID;
  */
 final class RunProgress {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     final long runId;
     final String migration;

@@ -29,7 +29,7 @@ public record RunView(long runId, String migration, List<String> series,
 
     /** The display state of a run a completed rollback took back; never stored ({@link RunState} has no such state). */
     public static final String ROLLED_BACK = "rolledBack";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     /** Which document stopped the run, and why. */
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RunError", description = "The document a run failed on, and why")

@@ -39,7 +39,7 @@ import java.util.UUID;
 public class IndexQueryService {
 
     static final String BY_CREATION_TIME = "by_creation_time";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     @Inject
     ActiveSchema active;

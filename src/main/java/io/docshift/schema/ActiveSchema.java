@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public class ActiveSchema {
 
     private static final Logger LOG = Logger.getLogger(ActiveSchema.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     /**
      * A transition from {@code from} (null: no schema) to {@code target} (version {@code toVersion}): one in

@@ -1,6 +1,5 @@
 package io.docshift.schema;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.docshift.db.Jdbc;
@@ -32,7 +31,7 @@ import java.util.UUID;
 public class SchemaChecker {
 
     private static final int FETCH = 5_000;
-    private static final ObjectMapper MAPPER = new ObjectMapper(new JsonFactory());
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     @Inject
     DataSource dataSource;

@@ -35,7 +35,7 @@ import java.util.function.Supplier;
 public class SchemaService {
 
     private static final Logger LOG = Logger.getLogger(SchemaService.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     @Inject
     ActiveSchema active;

@@ -45,7 +45,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class ExportService {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
     private static final int FETCH = 2_000;
 
     @Inject

@@ -1,6 +1,5 @@
 package io.docshift.transfer;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,7 +46,7 @@ import java.util.Map;
 public class ImportService {
 
     private static final Logger LOG = Logger.getLogger(ImportService.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().build());
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
     /** Open imports older than this are aborted: their client went away. */
     private static final int ABANDONED_AFTER_HOURS = 24;
 

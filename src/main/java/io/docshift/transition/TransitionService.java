@@ -56,7 +56,7 @@ import java.util.Set;
 public class TransitionService implements TransitionPort {
 
     private static final Logger LOG = Logger.getLogger(TransitionService.class);
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     @Inject
     MigrationRegistry registry;

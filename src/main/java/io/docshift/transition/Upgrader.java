@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class Upgrader implements Upgrades {
 
     private static final Logger LOG = Logger.getLogger(Upgrader.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     /**
      * How the documents of one table reach the target version: its migration in this transition, and whether

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  */
 public final class CanonicalJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     private CanonicalJson() {
     }

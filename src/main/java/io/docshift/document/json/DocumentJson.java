@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 /** Turns bodies into stored text and stored rows back into the documents clients see. */
 public final class DocumentJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     private DocumentJson() {
     }

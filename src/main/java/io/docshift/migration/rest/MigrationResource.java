@@ -38,7 +38,7 @@ import java.util.Set;
 @Tag(name = "Migrations")
 public class MigrationResource {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
     private static final Set<String> RUN_KEYS = Set.of("args", "dryRun", "limit", "rerun", "force");
 
     @Inject

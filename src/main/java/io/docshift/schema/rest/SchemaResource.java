@@ -40,7 +40,7 @@ import java.util.List;
 @Tag(name = "Schema")
 public class SchemaResource {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = io.docshift.json.Json.MAPPER;
 
     @Inject
     SchemaService schemas;
