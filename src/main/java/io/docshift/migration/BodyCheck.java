@@ -13,8 +13,8 @@ import java.util.UUID;
 
 /**
  * What a run's batch checks every body against before it commits: the schema in force under the write gate,
- * so a run on an enforced table never stores a document its schema rejects (the README's "every write is
- * validated" holds for migrations too). The batch fails, naming the first such document, and stores none of
+ * so a run on an enforced table never stores a document its schema rejects: every write is validated, a
+ * migration's too. The batch fails, naming the first such document, and stores none of
  * its documents.
  */
 final class BodyCheck {

@@ -96,7 +96,7 @@ public final class MigrationParser {
         if (!StepSql.inSql(where == null ? steps : List.of(new Step.Guard(where, steps)))
                 && Step.flatten(steps).stream().anyMatch(st -> st instanceof Step.CountRelated)) {
             fail("/steps", "countRelated runs in the database, and an expression of this migration can only be evaluated in the JVM;"
-                    + " put them in two migrations (a series), or use expressions PostgreSQL can evaluate (see the README)");
+                    + " put them in two migrations (a series), or use expressions PostgreSQL can evaluate (see docs/guides/migrations.md)");
         }
         if (where != null) {
             steps = List.of(new Step.Guard(where, steps));

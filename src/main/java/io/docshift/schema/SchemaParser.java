@@ -24,7 +24,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Reads a schema document (see README, "Schemas") into a {@link Schema}, reporting every mistake with its
+ * Reads a schema document (docs/guides/schemas-and-indexes.md) into a {@link Schema}, reporting every mistake with its
  * JSON Pointer into the schema document. Unknown keys are mistakes too, so a typo never passes silently.
  */
 public final class SchemaParser {

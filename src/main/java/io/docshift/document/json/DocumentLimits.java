@@ -1,6 +1,6 @@
 package io.docshift.document.json;
 
-/** Convex's document limits, enforced on every write (README, "Limits"). */
+/** Convex's document limits, enforced on every write (docs/reference/limits.md). */
 public final class DocumentLimits {
 
     /** Largest serialized document, in bytes (1 MiB). */
