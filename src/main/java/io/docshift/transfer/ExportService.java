@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.docshift.document.TableName;
 import io.docshift.document.json.DocumentJson;
 import io.docshift.document.store.DocTable;
+import io.docshift.document.store.TableRegistry;
 import io.docshift.document.store.DocumentId;
 import io.docshift.error.NotFound;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,18 +51,13 @@ public class ExportService {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    TableRegistry registry;
 
     /** The tables to export: those named (404 for one that does not exist), or all of them. */
     public List<DocTable> tables(List<String> names) {
         Map<String, DocTable> all = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select number, name from docshift.doc_table order by name")) {
-            while (r.next()) {
-                all.put(r.getString(2), new DocTable(r.getInt(1), r.getString(2)));
-            }
-        } catch (SQLException e) {
-            throw new io.docshift.db.DatabaseFailure(e);
-        }
+        registry.all().forEach(t -> all.put(t.name(), t));
         if (names.isEmpty()) {
             return new ArrayList<>(all.values());
         }

@@ -78,16 +78,18 @@ public class ImportService {
     }
 
     /**
-     * Opens an import into {@code table} ({@code append} or {@code replace}); the table is created if it is new,
-     * with {@code tableNumber} when that number is free, so that the imported ids (which embed it) stay the same.
+     * Opens an import into {@code table} ({@code append} or {@code replace}). A table that does not exist yet is
+     * not created: its number is reserved, {@code tableNumber} when that number is free, so that the imported ids
+     * (which embed it) stay the same; the table is created when the import commits, and a refused or aborted
+     * import leaves none behind.
      */
     public Progress start(String table, String mode, int tableNumber) {
         TableName.require(table, "/table");
         if (!mode.equals("append") && !mode.equals("replace")) {
             throw InvalidRequest.at("/mode", "append or replace");
         }
-        tables.getOrCreate(table, tableNumber);
-        return Progress.of(imports.open(table, mode, active.refresh().version()));
+        int number = tables.find(table).map(DocTable::number).orElseGet(() -> tables.reserve(table, tableNumber));
+        return Progress.of(imports.open(table, number, mode, active.refresh().version()));
     }
 
     /**
@@ -100,14 +102,15 @@ public class ImportService {
         if (!imp.open()) {
             throw new Conflict("Import " + importId + " is " + imp.state() + "; start a new one.");
         }
-        DocTable table = tables.getOrCreate(imp.table());
+        DocTable table = target(imp);
         ActiveSchema.Snapshot schema = active.current();
         List<LineViolation> refused = new ArrayList<>();
         List<Line> parsed = new ArrayList<>();
         long reassigned = 0;
         long number = firstLine;
         int start = 0;
-        for (int i = 0; i <= body.length; i++) {
+        // a final newline ends the last line; it does not begin another
+        for (int i = 0; i <= body.length && start < body.length; i++) {
             if (i == body.length || body[i] == '\n') {
                 int end = i > start && body[i - 1] == '\r' ? i - 1 : i;
                 if (end > start) {
@@ -128,6 +131,23 @@ public class ImportService {
         Import after = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource,
                 c -> imports.addChunk(c, importId, lines, doomed ? List.of() : staged, refused, reassignedNow, schema.version())));
         return Progress.of(after);
+    }
+
+    /**
+     * The table whose number the import's ids embed: created, or still only reserved (reserved again should a
+     * released reservation have taken it away). 409 if the table's number is no longer the import's.
+     */
+    private DocTable target(Import imp) {
+        int number = tables.registeredNumber(imp.table()).orElseGet(() -> tables.reserve(imp.table(), imp.tableNumber()));
+        requireNumber(imp, number);
+        return new DocTable(number, imp.table());
+    }
+
+    private static void requireNumber(Import imp, int number) {
+        if (imp.tableNumber() != 0 && number != imp.tableNumber()) {
+            throw new Conflict("Table '" + imp.table() + "' has number " + number + " while import " + imp.id() + " staged ids that embed "
+                    + imp.tableNumber() + "; import again.");
+        }
     }
 
     /** A parsed line: its number, id, creation time and body. */
@@ -216,14 +236,18 @@ public class ImportService {
         if (imp.violating() > 0) {
             List<LineViolation> kept = imports.violations(importId);
             List<Violation> listed = kept.stream().map(v -> new Violation("/" + v.line() + (v.path().equals("/") ? "" : v.path()), v.message())).toList();
-            imports.abort(importId);
+            end(imp);
             LineViolation first = kept.get(0);
             throw new Unprocessable(imp.violating() + " line(s) of the import into '" + imp.table() + "' were refused (paths start with the line"
                     + " number; the first " + listed.size() + " are listed); nothing was stored. First: line " + first.line()
                     + (first.path().equals("/") ? "" : " at " + first.path()) + ": " + first.message(), listed, List.of());
         }
-        DocTable table = tables.getOrCreate(imp.table());
+        DocTable[] created = new DocTable[1];
         long[] counts = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> {
+            // a new table appears with the documents, in this transaction: a refused commit leaves none
+            DocTable table = tables.create(c, imp.table(), imp.tableNumber());
+            requireNumber(imp, table.number());
+            created[0] = table;
             ActiveSchema.Snapshot schema = enforcer.enterWrite(imp.table());
             if (schema.version() != imp.schemaVersion() && imp.lines() > 0) {
                 throw new Conflict("The active schema changed (version " + imp.schemaVersion() + " to " + schema.version()
@@ -238,6 +262,7 @@ public class ImportService {
             }
             return imports.commit(c, imp, table);
         }));
+        DocTable table = created[0];
         LOG.infof("Import %d into %s committed: %d documents (%d replaced, %d with new ids)", importId, table.name(), counts[0], counts[1], imp.reassigned());
         return new Committed(importId, table.name(), counts[0], counts[1], imp.reassigned());
     }
@@ -250,9 +275,23 @@ public class ImportService {
     /** Drops an open import and what it staged. */
     public void abort(long importId) {
         Import imp = imports.get(importId);
-        if (!imports.abort(importId)) {
+        if (!end(imp)) {
             throw new Conflict("Import " + importId + " is " + imp.state() + "; only an open import can be aborted.");
         }
+    }
+
+    /**
+     * Ends an open import aborted, and releases the number it reserved when no other open import wants the
+     * table; false if it had ended already.
+     */
+    private boolean end(Import imp) {
+        if (!imports.abort(imp.id())) {
+            return false;
+        }
+        if (!imports.anyOpenInto(imp.table())) {
+            tables.release(imp.table());
+        }
+        return true;
     }
 
     /** Aborts imports left open for a day by clients that went away, so their staging tables do not pile up. */
@@ -260,7 +299,7 @@ public class ImportService {
     void pruneAbandoned() {
         try {
             for (long id : imports.abandoned(ABANDONED_AFTER_HOURS)) {
-                if (imports.abort(id)) {
+                if (end(imports.get(id))) {
                     LOG.infof("Aborted import %d, left open for more than %d hours", id, ABANDONED_AFTER_HOURS);
                 }
             }

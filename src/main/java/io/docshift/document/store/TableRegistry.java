@@ -41,6 +41,42 @@ public class TableRegistry {
         return found;
     }
 
+    /**
+     * The number registered for {@code name}: its table's, or the one an open import reserved for it (read, never
+     * cached: a reservation may be released).
+     */
+    public Optional<Integer> registeredNumber(String name) {
+        return Jdbc.call(dataSource, c -> registered(c, name));
+    }
+
+    /**
+     * Reserves a number for {@code name} without creating its table (an import's ids embed it before the import
+     * commits): {@code preferred} when it is not 0 and free, otherwise the next. Returns the number registered for
+     * the name, which is the table's own when the table exists or was reserved already.
+     */
+    public int reserve(String name, int preferred) {
+        return QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> register(c, name, preferred, false)));
+    }
+
+    /** Deletes {@code name}'s reservation; a table that was created is never touched. */
+    public void release(String name) {
+        Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("delete from docshift.doc_table where name = ? and not created")) {
+                p.setString(1, name);
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * The table, created in {@code c}'s transaction if it is new (taking its reserved number, else
+     * {@code preferred} when free): it exists for others once that transaction commits, and disappears with it
+     * if it rolls back.
+     */
+    public DocTable create(Connection c, String name, int preferred) throws SQLException {
+        return createTable(c, name, preferred);
+    }
+
     /** The table, created (registry row and physical table, committed on their own) if it is new. */
     public DocTable getOrCreate(String name) {
         return getOrCreate(name, 0);
@@ -52,9 +88,23 @@ public class TableRegistry {
      */
     public DocTable getOrCreate(String name, int preferred) {
         return find(name).orElseGet(() -> {
-            DocTable created = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> create(c, name, preferred)));
+            DocTable created = QuarkusTransaction.requiringNew().call(() -> Jdbc.call(dataSource, c -> createTable(c, name, preferred)));
             cache.put(name, created);
             return created;
+        });
+    }
+
+    /** Every table, by name. */
+    public List<DocTable> all() {
+        return Jdbc.call(dataSource, c -> {
+            List<DocTable> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select number, name from docshift.doc_table where created order by name")) {
+                while (r.next()) {
+                    out.add(new DocTable(r.getInt(1), r.getString(2)));
+                }
+            }
+            return out;
         });
     }
 
@@ -69,7 +119,7 @@ public class TableRegistry {
             try (Statement s = c.createStatement();
                  ResultSet r = s.executeQuery("select t.number, t.name, coalesce(c.reltuples, -1)::bigint"
                          + " from docshift.doc_table t left join pg_class c"
-                         + " on c.oid = to_regclass('" + DocTable.DATA_SCHEMA + ".doc_' || t.number) order by t.name")) {
+                         + " on c.oid = to_regclass('" + DocTable.DATA_SCHEMA + ".doc_' || t.number) where t.created order by t.name")) {
                 while (r.next()) {
                     out.add(new TableSummary(new DocTable(r.getInt(1), r.getString(2)), r.getLong(3)));
                 }
@@ -124,34 +174,8 @@ public class TableRegistry {
         });
     }
 
-    private static DocTable create(Connection c, String name, int preferred) throws SQLException {
-        int number;
-        boolean free = preferred > 0 && preferred <= 65535 && !numberTaken(c, preferred);
-        try (PreparedStatement p = c.prepareStatement(free
-                ? "insert into docshift.doc_table (number, name) values (?, ?) on conflict do nothing returning number"
-                : "insert into docshift.doc_table (name) values (?) on conflict (name) do nothing returning number")) {
-            if (free) {
-                p.setInt(1, preferred);
-                p.setString(2, name);
-            } else {
-                p.setString(1, name);
-            }
-            try (ResultSet r = p.executeQuery()) {
-                number = r.next() ? r.getInt(1) : select(c, name).orElseThrow().number();
-            }
-            if (free) {
-                // numbers handed out later must not run into the one chosen here
-                try (Statement s = c.createStatement()) {
-                    s.execute("select setval(pg_get_serial_sequence('docshift.doc_table', 'number'), (select max(number) from docshift.doc_table))");
-                }
-            }
-        } catch (SQLException e) {
-            if ("2200H".equals(e.getSQLState())) { // sequence exhausted
-                throw InvalidRequest.at("table", "this deployment already holds the maximum of 65535 tables");
-            }
-            throw e;
-        }
-        DocTable table = new DocTable(number, name);
+    private static DocTable createTable(Connection c, String name, int preferred) throws SQLException {
+        DocTable table = new DocTable(register(c, name, preferred, true), name);
         try (Statement s = c.createStatement()) {
             s.execute("create table if not exists " + table.sqlName() + " ("
                     + "id uuid primary key, "
@@ -160,12 +184,57 @@ public class TableRegistry {
                     + "revision bigint not null, "
                     + "data jsonb not null)");
             // what a schema activation re-checks under the closed gate is what was written since its mark
-            s.execute("create index if not exists \"doc_" + number + "_revision\" on " + table.sqlName()
+            s.execute("create index if not exists \"doc_" + table.number() + "_revision\" on " + table.sqlName()
                     + " (revision)");
             // the name matched ^[A-Za-z][A-Za-z0-9_]*$, so it is safe inside this literal
             s.execute("comment on table " + table.sqlName() + " is 'Docshift table " + name + "'");
         }
         return table;
+    }
+
+    /**
+     * Registers {@code name} (created or only reserved) and returns its number: the one registered already (a
+     * creation takes over a reservation, and the row lock it takes orders it against a release), otherwise
+     * {@code preferred} when it is not 0 and free, otherwise the next.
+     */
+    private static int register(Connection c, String name, int preferred, boolean created) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(created
+                ? "update docshift.doc_table set created = true where name = ? returning number"
+                : "select number from docshift.doc_table where name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                if (r.next()) {
+                    return r.getInt(1);
+                }
+            }
+        }
+        boolean free = preferred > 0 && preferred <= 65535 && !numberTaken(c, preferred);
+        try (PreparedStatement p = c.prepareStatement(free
+                ? "insert into docshift.doc_table (number, name, created) values (?, ?, ?) on conflict do nothing returning number"
+                : "insert into docshift.doc_table (name, created) values (?, ?) on conflict (name) do nothing returning number")) {
+            int i = 1;
+            if (free) {
+                p.setInt(i++, preferred);
+            }
+            p.setString(i++, name);
+            p.setBoolean(i, created);
+            int number;
+            try (ResultSet r = p.executeQuery()) {
+                number = r.next() ? r.getInt(1) : registered(c, name).orElseThrow();
+            }
+            if (free) {
+                // numbers handed out later must not run into the one chosen here
+                try (Statement s = c.createStatement()) {
+                    s.execute("select setval(pg_get_serial_sequence('docshift.doc_table', 'number'), (select max(number) from docshift.doc_table))");
+                }
+            }
+            return number;
+        } catch (SQLException e) {
+            if ("2200H".equals(e.getSQLState())) { // sequence exhausted
+                throw InvalidRequest.at("table", "this deployment already holds the maximum of 65535 tables");
+            }
+            throw e;
+        }
     }
 
     private static boolean numberTaken(Connection c, int number) throws SQLException {
@@ -177,8 +246,17 @@ public class TableRegistry {
         }
     }
 
-    private static Optional<DocTable> select(Connection c, String name) throws SQLException {
+    private static Optional<Integer> registered(Connection c, String name) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("select number from docshift.doc_table where name = ?")) {
+            p.setString(1, name);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(r.getInt(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<DocTable> select(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select number from docshift.doc_table where name = ? and created")) {
             p.setString(1, name);
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? Optional.of(new DocTable(r.getInt(1), name)) : Optional.empty();

@@ -33,7 +33,8 @@ public class ImportRepository {
     public static final int KEPT_VIOLATIONS = 1000;
 
     /** An import as stored. */
-    public record Import(long id, String table, String mode, String state, int schemaVersion, long lines, long violating, long reassigned) {
+    /** An import as stored; {@code tableNumber} is the number its ids embed (the table's, or the one it reserved). */
+    public record Import(long id, String table, int tableNumber, String mode, String state, int schemaVersion, long lines, long violating, long reassigned) {
 
         public boolean open() {
             return state.equals("open");
@@ -48,13 +49,14 @@ public class ImportRepository {
     DataSource dataSource;
 
     /** Opens an import and its staging table. */
-    public Import open(String table, String mode, int schemaVersion) {
+    public Import open(String table, int tableNumber, String mode, int schemaVersion) {
         return Jdbc.call(dataSource, c -> {
             long id;
-            try (PreparedStatement p = c.prepareStatement("insert into docshift.import (table_name, mode, state, schema_version) values (?, ?, 'open', ?) returning id")) {
+            try (PreparedStatement p = c.prepareStatement("insert into docshift.import (table_name, table_number, mode, state, schema_version) values (?, ?, ?, 'open', ?) returning id")) {
                 p.setString(1, table);
-                p.setString(2, mode);
-                p.setInt(3, schemaVersion);
+                p.setInt(2, tableNumber);
+                p.setString(3, mode);
+                p.setInt(4, schemaVersion);
                 try (ResultSet r = p.executeQuery()) {
                     r.next();
                     id = r.getLong(1);
@@ -64,20 +66,20 @@ public class ImportRepository {
                 s.execute("create unlogged table " + staging(id) + " (id uuid primary key, line bigint not null, creation_time bigint not null,"
                         + " schema_version int not null, data jsonb not null)");
             }
-            return new Import(id, table, mode, "open", schemaVersion, 0, 0, 0);
+            return new Import(id, table, tableNumber, mode, "open", schemaVersion, 0, 0, 0);
         });
     }
 
     public Import get(long id) {
         return Jdbc.call(dataSource, c -> {
-            try (PreparedStatement p = c.prepareStatement("select id, table_name, mode, state, schema_version, lines, violating, reassigned"
+            try (PreparedStatement p = c.prepareStatement("select id, table_name, coalesce(table_number, 0), mode, state, schema_version, lines, violating, reassigned"
                     + " from docshift.import where id = ?")) {
                 p.setLong(1, id);
                 try (ResultSet r = p.executeQuery()) {
                     if (!r.next()) {
                         throw new NotFound("No import " + id + ".");
                     }
-                    return new Import(r.getLong(1), r.getString(2), r.getString(3), r.getString(4), r.getInt(5), r.getLong(6), r.getLong(7), r.getLong(8));
+                    return new Import(r.getLong(1), r.getString(2), r.getInt(3), r.getString(4), r.getString(5), r.getInt(6), r.getLong(7), r.getLong(8), r.getLong(9));
                 }
             }
         });
@@ -219,6 +221,19 @@ public class ImportRepository {
                 }
                 s.execute("drop table if exists " + staging(id));
                 return true;
+            }
+        });
+    }
+
+    /** Whether an import into {@code table} is still open. */
+    public boolean anyOpenInto(String table) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement p = c.prepareStatement("select exists (select 1 from docshift.import where table_name = ? and state = 'open')")) {
+                p.setString(1, table);
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return r.getBoolean(1);
+                }
             }
         });
     }
