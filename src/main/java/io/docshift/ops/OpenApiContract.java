@@ -3,6 +3,7 @@ package io.docshift.ops;
 import io.docshift.auth.AccessFilter;
 import io.docshift.auth.Scope;
 import io.docshift.document.TableName;
+import io.docshift.events.EventResource;
 import io.docshift.migration.MigrationParser;
 import io.docshift.schema.contract.JsonSchemas;
 import org.eclipse.microprofile.openapi.OASFactory;
@@ -50,12 +51,19 @@ public class OpenApiContract implements OASFilter {
         }
     }
 
-    /** The pattern of a path parameter, where a value out of it is refused with 400 (not looked up, not 404). */
+    /**
+     * The pattern of a path parameter, where a value out of it is refused with 400 (not looked up, not 404), and the
+     * kinds of event a stream can be filtered by.
+     */
     private static void bound(String path, PathItem.HttpMethod method, List<Parameter> parameters) {
         if (parameters == null) {
             return;
         }
         for (Parameter p : parameters) {
+            if (p.getIn() == Parameter.In.QUERY && p.getName().equals("kind") && path.equals("/api/events") && p.getSchema() != null) {
+                p.getSchema().setItems(OASFactory.createSchema().addType(org.eclipse.microprofile.openapi.models.media.Schema.SchemaType.STRING)
+                        .enumeration(new java.util.ArrayList<>(new java.util.TreeSet<>(EventResource.KINDS))));
+            }
             if (p.getIn() != Parameter.In.PATH || p.getSchema() == null) {
                 continue;
             }

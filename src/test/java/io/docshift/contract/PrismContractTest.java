@@ -238,7 +238,7 @@ class PrismContractTest {
         expect(prism.send("POST", "/api/migrations/runs/" + run + "/rollback", null, null), 409);
         expect(prism.send("DELETE", "/api/migrations/runs/" + run + "/backups", null, null), 409);
         expect(prism.send("GET", "/api/export?table=noSuchTable" + n, null, null, "Accept", "application/x-ndjson, application/problem+json"), 404);
-        expect(prism.send("GET", "/api/events?kind=no.such.kind", null, null, "Accept", "text/event-stream, application/problem+json"), 400);
+        expect(prism.send("POST", docs, JSON, "{\"big\": \"" + "x".repeat(1_100_000) + "\"}"), 413);
     }
 
     /** Requests out of a bound the contract declares: Prism refuses them, and so does the service without Prism. */
@@ -280,6 +280,10 @@ class PrismContractTest {
         given().contentType(JSON).body("{\"dryrun\": true}").post("/api/migrations/anything/runs").then().statusCode(400);
         prism.sendRefused("POST", "/api/imports", JSON, "{\"table\": \"t\", \"mode\": \"merge\"}");
         given().contentType(JSON).body("{\"table\": \"t\", \"mode\": \"merge\"}").post("/api/imports").then().statusCode(400);
+        prism.sendRefused("GET", "/api/events?kind=no.such.kind", null, null, "Accept", "text/event-stream, application/problem+json");
+        given().accept("text/event-stream, application/problem+json").get("/api/events?kind=no.such.kind").then().statusCode(400);
+        prism.sendRefused("POST", docs, "text/plain", "{\"name\": \"x\"}");
+        given().contentType("text/plain").body("{\"name\": \"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).post(docs).then().statusCode(415);
         prism.sendRefused("POST", "/api/imports/1/lines?first=0", "application/x-ndjson", "{}\n");
         given().contentType("application/x-ndjson").body("{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/api/imports/1/lines?first=0").then().statusCode(400);
     }

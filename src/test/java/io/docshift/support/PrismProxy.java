@@ -134,11 +134,14 @@ public final class PrismProxy implements AutoCloseable {
         return e;
     }
 
-    /** Sends a request the contract itself refuses (a declared bound): Prism must refuse it, so it is not a violation. */
+    /**
+     * Sends a request the contract itself refuses (out of a declared bound, or of a media type it does not take):
+     * Prism must refuse it (a 4xx of its own), so that is not a violation; anything else is.
+     */
     public Exchange sendRefused(String method, String path, String contentType, String body, String... headers) throws Exception {
         int before = violations.size();
         Exchange e = send(method, path, contentType, body, headers);
-        if (violations.size() > before && e.prismError() != null && e.prismError().startsWith("UNPROCESSABLE_ENTITY")) {
+        if (violations.size() > before && e.prismError() != null && !e.prismError().startsWith("VIOLATIONS") && e.status() >= 400 && e.status() < 500) {
             violations.remove(violations.size() - 1);
             return e;
         }
