@@ -84,7 +84,8 @@ class PrismContractTest {
         String gone = expect(prism.send("POST", docs, JSON, "{\"orgId\": \"org3\", \"name\": \"Temporary\"}"), 201).json().path("_id").asText();
         expect(prism.send("DELETE", docs + "/" + gone, null, null), 204);
         expect(prism.send("GET", docs + "/" + gone, null, null), 404);
-        expect(prism.send("POST", docs, JSON, "{\"_id\": \"mine\"}"), 400);
+        prism.sendRefused("POST", docs, JSON, "{\"_id\": \"mine\"}");
+        given().contentType(JSON).body("{\"_id\": \"mine\"}").post(docs).then().statusCode(400).body("violations[0].path", org.hamcrest.Matchers.equalTo("/_id"));
         expect(prism.send("GET", "/api/workers", null, null), 200);
         return id;
     }
@@ -256,6 +257,9 @@ class PrismContractTest {
         given().get(docs + "/not-an-id").then().statusCode(400);
         prism.sendRefused("POST", docs, JSON, "{\"name\": \"x\"}", "Idempotency-Key", "has spaces");
         given().contentType(JSON).header("Idempotency-Key", "has spaces").body("{\"name\": \"x\"}").post(docs).then().statusCode(400);
+        String longName = "{\"" + "n".repeat(65) + "\": 1}";
+        prism.sendRefused("POST", docs, JSON, longName);
+        given().contentType(JSON).body(longName).post(docs).then().statusCode(400);
         prism.sendRefused("POST", docs + "/batch", JSON, "[]");
         given().contentType(JSON).body("[]").post(docs + "/batch").then().statusCode(400);
         String query = "{\"index\": \"by_creation_time\", \"limit\": 1001}";
