@@ -24,7 +24,7 @@ final class Plans {
     /** The plan as a person reads it: each change with its safety, then each violating table with examples. */
     static void print(Term term, JsonNode plan) {
         if (!changes(plan)) {
-            term.line("No changes: the schema is the active version" + (plan.path("fromVersion").isNull() ? "." : " (" + plan.path("fromVersion").asInt() + ")."));
+            term.line("No changes: the schema is the active version" + (plan.hasNonNull("fromVersion") ? " (" + plan.path("fromVersion").asInt() + ")." : "."));
             return;
         }
         List<List<String>> rows = new ArrayList<>();

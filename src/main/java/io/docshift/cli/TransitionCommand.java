@@ -52,7 +52,7 @@ final class TransitionCommand extends Action {
             print(t);
             return;
         }
-        term().line("transition " + t.path("id").asLong() + ": version " + t.path("fromVersion").asText() + " to " + t.path("toVersion").asInt()
+        term().line("transition " + t.path("id").asLong() + ": version " + t.path("fromVersion").asInt() + " to " + t.path("toVersion").asInt()
                 + ", " + term().bold(t.path("state").asText()));
         for (JsonNode m : t.path("migrations")) {
             term().line("  " + m.path("name").asText() + "  run " + m.path("runId").asLong() + "  " + m.path("state").asText() + "  "

@@ -11,7 +11,11 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import io.docshift.error.Problem;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -25,7 +29,8 @@ import java.util.Set;
 @Tag(name = "Events")
 public class EventResource {
 
-    static final Set<String> KINDS = Set.of("run.progress", "run.state", "transition.state", "schema.activated", "index.state");
+    /** The kinds of event; {@code kind} takes only these (OpenApiContract declares them). */
+    public static final Set<String> KINDS = Set.of("run.progress", "run.state", "transition.state", "schema.activated", "index.state");
 
     @Inject
     EventHub hub;
@@ -37,8 +42,8 @@ public class EventResource {
     @Operation(operationId = "streamEvents", summary = "Server-sent events of the whole cluster: run progress and states, transitions, schema activations, indexes",
             description = "Each event has an id; reconnect with Last-Event-ID to get what was missed (kept an hour; older, a \"reset\" event says"
                     + " to reload). kind=run.progress&kind=run.state keeps only those kinds.")
-    @APIResponse(responseCode = "200", description = "The event stream")
-    @APIResponse(responseCode = "400", description = "An unknown kind")
+    @APIResponse(responseCode = "200", description = "The event stream", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", description = "An unknown kind", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public void events(@Context SseEventSink sink, @Context Sse sse, @HeaderParam("Last-Event-ID") String lastEventId,
                        @QueryParam("kind") List<String> kinds) {
         for (String k : kinds) {

@@ -60,15 +60,15 @@ public class MigrationService {
     public sealed interface RunOutcome permits Started, Skipped, DryRun {
     }
 
-    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RunStarted")
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RunStarted", requiredProperties = {"runId", "state"})
     public record Started(long runId, String state) implements RunOutcome {
     }
 
-    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RunSkipped")
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "RunSkipped", requiredProperties = {"skipped", "completedRun"})
     public record Skipped(boolean skipped, long completedRun) implements RunOutcome {
     }
 
-    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "DryRun")
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "DryRun", requiredProperties = {"examined", "wouldChange", "documents"})
     public record DryRun(long examined, long wouldChange, List<Example> documents,
                          @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "sql, jvm or java: where a run would change documents", enumeration = {"sql", "jvm", "java"})
                          String evaluation) implements RunOutcome {

@@ -21,7 +21,7 @@ public record RunView(long runId, String migration, List<String> series,
                       Double documentsPerSecond, Long etaSeconds,
                       @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Time workers held the run, summed over every resume: not the time it spent pending, failed or cancelled")
                       long workedMs, String owner, Error error, JsonNode args,
-                      @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The run stops after this many documents (a partial run); null: the whole table")
+                      @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The run stops after this many documents (a partial run); absent: the whole table")
                       Long limit, Long transitionId, Long rollbackOf,
                       @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The completed rollback run that took this run back")
                       Long rolledBackBy, boolean backup,

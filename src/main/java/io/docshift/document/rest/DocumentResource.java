@@ -53,7 +53,8 @@ public class DocumentResource {
     static final String MERGE_PATCH = "application/merge-patch+json";
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** Printable ASCII without spaces, as the draft's examples (a UUID, a ULID). */
-    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    static final String KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$";
+    private static final Pattern KEY = Pattern.compile(KEY_PATTERN);
 
     @Inject
     DocumentService documents;
@@ -63,7 +64,8 @@ public class DocumentResource {
     @Operation(operationId = "insertDocument", summary = "Insert a document", description = "Creates the table on first insert. With an Idempotency-Key,"
             + " a retry with the same key and body (on any pod, within docshift.documents.idempotency-window) gets the first response and stores nothing new.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "DocumentBody")))
-    @Parameter(name = IDEMPOTENCY_KEY, in = org.eclipse.microprofile.openapi.annotations.enums.ParameterIn.HEADER, description = "A key unique to this request (a UUID), so that a retry stores it once")
+    @Parameter(name = IDEMPOTENCY_KEY, in = org.eclipse.microprofile.openapi.annotations.enums.ParameterIn.HEADER, description = "A key unique to this request (a UUID), so that a retry stores it once",
+            schema = @Schema(type = SchemaType.STRING, pattern = KEY_PATTERN))
     @APIResponse(responseCode = "201", description = "The stored document, with _id and _creationTime",
             headers = {@Header(name = "Location", schema = @Schema(type = SchemaType.STRING)), @Header(name = "ETag", schema = @Schema(type = SchemaType.STRING))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Document")))
@@ -84,7 +86,8 @@ public class DocumentResource {
             description = "All or nothing: one invalid document stores none. Honours Idempotency-Key as a single insert does.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(ref = "DocumentBodies")))
-    @Parameter(name = IDEMPOTENCY_KEY, in = org.eclipse.microprofile.openapi.annotations.enums.ParameterIn.HEADER, description = "A key unique to this request (a UUID), so that a retry stores it once")
+    @Parameter(name = IDEMPOTENCY_KEY, in = org.eclipse.microprofile.openapi.annotations.enums.ParameterIn.HEADER, description = "A key unique to this request (a UUID), so that a retry stores it once",
+            schema = @Schema(type = SchemaType.STRING, pattern = KEY_PATTERN))
     @APIResponse(responseCode = "201", description = "The new ids in input order", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "InsertedIds")))
     @APIResponse(responseCode = "400", description = "Not an array, empty, too many, or an invalid document (its index leads the path)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "A document larger than 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -157,8 +160,10 @@ public class DocumentResource {
     @Operation(operationId = "listDocuments", summary = "Page through a table in creation order", description = "Keyset pagination: the cursor stays valid while documents are inserted or deleted.")
     @APIResponse(responseCode = "200", description = "A page", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "DocumentPage")))
     @APIResponse(responseCode = "400", description = "Bad limit, order or cursor", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public String page(@PathParam("table") String table, @QueryParam("limit") String limit,
-                       @QueryParam("cursor") String cursor, @QueryParam("order") String order) {
+    public String page(@PathParam("table") String table,
+                       @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100")) @QueryParam("limit") String limit,
+                       @Parameter(description = "The continueCursor of the previous page") @QueryParam("cursor") String cursor,
+                       @Parameter(schema = @Schema(type = SchemaType.STRING, enumeration = {"asc", "desc"}, defaultValue = "asc")) @QueryParam("order") String order) {
         return documents.page(table, QueryParams.intBetween(limit, "limit", 1, 1000, 100),
                 cursor == null || cursor.isEmpty() ? null : cursor, QueryParams.ascending(order)).toJson();
     }

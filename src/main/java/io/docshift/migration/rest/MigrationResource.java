@@ -24,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -55,7 +56,7 @@ public class MigrationResource {
     public record MigrationView(String name, String kind,
                                 @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "Where batches change documents: sql (in PostgreSQL), jvm (a CEL expression PostgreSQL cannot evaluate) or java", enumeration = {"sql", "jvm", "java"})
                                 String evaluation, String checksum, JsonNode definition,
-                                @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The latest run's state; rolledBack when that run is a completed rollback; null when it never ran")
+                                @org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The latest run's state; rolledBack when that run is a completed rollback; absent when it never ran")
                                 String state, RunView latestRun, List<RunView> runs) {
     }
 
@@ -110,6 +111,8 @@ public class MigrationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "defineMigration", summary = "Register or update a declarative migration",
             description = "201 when new, 200 when updated or unchanged. A migration that completed, has a run in progress, or belongs to an open transition never changes (409).")
+    @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "MigrationDefinition")))
     @APIResponse(responseCode = "200", description = "Updated or unchanged", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MigrationView.class)))
     @APIResponse(responseCode = "201", description = "Registered", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MigrationView.class)))
     @APIResponse(responseCode = "400", description = "Invalid definition (the path names the step and key)", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -126,6 +129,8 @@ public class MigrationResource {
     @Operation(operationId = "startRun", summary = "Start a run, or a dry run",
             description = "202 {runId, state}; 200 {skipped, completedRun} if it already completed and rerun is false; "
                     + "dryRun: 200 {examined, wouldChange, documents: [{_id, before, after}]}, nothing written.")
+    @RequestBody(required = false,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RunRequest")))
     @APIResponse(responseCode = "202", description = "Run requested; every pod's worker may pick it up", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MigrationService.Started.class)))
     @APIResponse(responseCode = "200", description = "Skipped (already completed) or a dry-run report",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {MigrationService.Skipped.class, MigrationService.DryRun.class})))

@@ -93,8 +93,10 @@ public final class TypedOpenApi {
         ObjectNode one = paths.putObject(base + "/documents/{id}");
         one.putArray("parameters").addObject().put("name", "id").put("in", "path").put("required", true)
                 .set("schema", NODES.objectNode().put("type", "string").put("pattern", JsonSchemas.ID_PATTERN));
-        ObjectNode get = operation(one, "get", "get" + type, t.name(), "A document of " + t.name(), "read");
+        ObjectNode get = operation(one, "get", "get" + type, t.name(), "A document of " + t.name() + " (If-None-Match: 304 while it has that revision)", "read");
+        get.putArray("parameters").add(header("If-None-Match", "The ETag of the version held"));
         respond(get, "200", "The document", ref(type));
+        ((ObjectNode) get.get("responses")).putObject("304").put("description", "Not modified: If-None-Match names its current ETag; no body");
         problems(get, "400", "404");
         ObjectNode replace = operation(one, "put", "replace" + type, t.name(), "Replace a document's body (If-Match: only that revision)", "write");
         replace.putArray("parameters").add(header("If-Match", "The ETag of the version read"));

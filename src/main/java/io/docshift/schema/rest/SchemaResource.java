@@ -26,8 +26,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -143,6 +145,11 @@ public class SchemaResource {
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @Operation(operationId = "planSchema", summary = "Preview a push: changes (safe or breaking) and existing documents that would violate it",
             description = "Writes nothing. Every violating document is counted; up to 10 examples per table.")
+    @RequestBody(required = true, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "SchemaDocument")),
+            @Content(mediaType = "application/yaml", schema = @Schema(type = SchemaType.STRING, description = "The schema document in YAML")),
+            @Content(mediaType = "application/x-yaml", schema = @Schema(type = SchemaType.STRING, description = "The schema document in YAML")),
+            @Content(mediaType = "text/yaml", schema = @Schema(type = SchemaType.STRING, description = "The schema document in YAML"))})
     @APIResponse(responseCode = "200", description = "The plan")
     @APIResponse(responseCode = "400", description = "Invalid schema document", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Plan plan(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
@@ -153,6 +160,11 @@ public class SchemaResource {
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @Operation(operationId = "pushSchema", summary = "Push a schema", description = "Idempotent: the content of the active version returns that version. "
             + "Refused with 422, changing nothing, when existing documents violate it.")
+    @RequestBody(required = true, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "SchemaDocument")),
+            @Content(mediaType = "application/yaml", schema = @Schema(type = SchemaType.STRING, description = "The schema document in YAML")),
+            @Content(mediaType = "application/x-yaml", schema = @Schema(type = SchemaType.STRING, description = "The schema document in YAML")),
+            @Content(mediaType = "text/yaml", schema = @Schema(type = SchemaType.STRING, description = "The schema document in YAML"))})
     @APIResponse(responseCode = "200", description = "The version now active and what changed", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PushView.class)))
     @APIResponse(responseCode = "400", description = "Invalid schema document", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Another push is in progress", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))

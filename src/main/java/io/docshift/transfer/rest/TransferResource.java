@@ -21,7 +21,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -60,6 +63,8 @@ public class TransferResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "startImport", summary = "Open an import into one table", description = "{\"table\", \"mode\": \"append\"|\"replace\", \"tableNumber\"}: a new table gets"
             + " tableNumber when it is free, so that imported ids (which embed it) are kept.")
+    @RequestBody(required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "ImportRequest")))
     @APIResponse(responseCode = "201", description = "The open import", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImportService.Progress.class)))
     @APIResponse(responseCode = "400", description = "Bad table name or mode", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response start(byte[] body) {
@@ -94,7 +99,9 @@ public class TransferResource {
             description = "first: the number of the chunk's first line in the whole import (1 by default), so refused lines are named by their number.")
     @APIResponse(responseCode = "200", description = "The import's progress")
     @APIResponse(responseCode = "409", description = "The import has ended", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ImportService.Progress lines(@PathParam("id") String id, @QueryParam("first") Long first, byte[] body) {
+    public ImportService.Progress lines(@PathParam("id") String id,
+                                        @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "1", defaultValue = "1")) @QueryParam("first") Long first,
+                                        byte[] body) {
         if (first != null && first < 1) {
             throw InvalidRequest.at("first", "a line number, from 1");
         }
