@@ -64,8 +64,11 @@ final class RehearsalSql {
     /** Drops every copy, and gives the connection back its pool's settings. */
     static void drop(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("drop schema if exists " + SCHEMA + " cascade");
-            s.execute("reset plan_cache_mode; reset statement_timeout");
+            try {
+                s.execute("drop schema if exists " + SCHEMA + " cascade");
+            } finally {
+                s.execute("reset plan_cache_mode; reset statement_timeout");
+            }
         }
     }
 
