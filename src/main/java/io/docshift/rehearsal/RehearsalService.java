@@ -163,7 +163,7 @@ public class RehearsalService {
             RehearsalSql.reset(c, config.statementTimeout().toMillis());
             runner.run(c, r, p, save, () -> stopping);
         } catch (SQLException | RuntimeException e) {
-            error = e instanceof SQLException s ? RehearsalRunner.firstLine(s.getMessage()) : e.getMessage();
+            error = e instanceof SQLException s ? RehearsalSweeps.firstLine(s.getMessage()) : e.getMessage();
             LOG.warnf("Rehearsal %d failed in phase %s: %s", row.id(), p.phase, error);
         } finally {
             try {

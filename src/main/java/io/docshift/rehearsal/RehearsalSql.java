@@ -29,8 +29,12 @@ final class RehearsalSql {
     record Swept(int changed, int stamped) {
     }
 
-    /** The live documents of a table as of a mark: a fingerprint of them, and how many were written after it. */
-    record Fingerprint(String hash, long writtenAfter) {
+    /** Live documents written up to a mark: how many, the sum of their hashes; and how many were written after it. */
+    record Fingerprint(long documents, java.math.BigInteger hashes, long writtenAfter) {
+
+        Fingerprint plus(Fingerprint o) {
+            return new Fingerprint(documents + o.documents, hashes.add(o.hashes), writtenAfter + o.writtenAfter);
+        }
     }
 
     /** Documents whose restored body or version differs from the original, and the first of them. */
@@ -87,17 +91,28 @@ final class RehearsalSql {
         }
     }
 
-    /** Reads the live table: ids, revisions, versions and body hashes of the documents written up to {@code mark}. */
-    static Fingerprint fingerprint(Connection c, DocTable live, long mark) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("select coalesce(md5(string_agg(id::text || ':' || revision || ':' || schema_version || ':'"
-                + " || md5(data::text), ',' order by id) filter (where revision <= ?)), ''), count(*) filter (where revision > ?) from " + live.sqlName())) {
+    /**
+     * Reads a slice of the live table: the documents written up to {@code mark}, counted and fingerprinted by a sum
+     * of 64-bit hashes of their id, revision, version and body (a sum, so slices add up whatever their bounds), and
+     * how many were written after it.
+     */
+    static Fingerprint fingerprint(Connection c, DocTable live, long mark, Slice slice) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select count(*) filter (where revision <= ?), coalesce(sum(('x' || substr(md5(id::text || ':'"
+                + " || revision || ':' || schema_version || ':' || md5(data::text)), 1, 16))::bit(64)::bigint) filter (where revision <= ?), 0),"
+                + " count(*) filter (where revision > ?) from " + live.sqlName() + " where id > ? and id <= ?")) {
             p.setLong(1, mark);
             p.setLong(2, mark);
+            p.setLong(3, mark);
+            range(p, 4, slice);
             try (ResultSet r = p.executeQuery()) {
                 r.next();
-                return new Fingerprint(r.getString(1), r.getLong(2));
+                return new Fingerprint(r.getLong(1), r.getBigDecimal(2).toBigInteger(), r.getLong(3));
             }
         }
+    }
+
+    static Slice nextOfLive(Connection c, DocTable live, UUID after, int limit) throws SQLException {
+        return nextSlice(c, live.sqlName(), after, limit);
     }
 
     /** The copy and backup tables of {@code live}; with a sample, its ids: {@code sample} of them, chosen uniformly. */
@@ -244,13 +259,16 @@ final class RehearsalSql {
         }
     }
 
-    /** Compares every document of the copy with its original: the version, and the md5 of the body's text. */
-    static Compared compare(Connection c, DocTable live) throws SQLException {
+    /** Compares a slice of the copy with the originals: the version, and the md5 of the body's text. */
+    static Compared compare(Connection c, DocTable live, Slice slice) throws SQLException {
         String differs = "md5(data::text) <> original_md5 or schema_version <> original_version";
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("select count(*) filter (where " + differs + "),"
-                + " (array_agg(id order by id) filter (where " + differs + "))[1] from " + copy(live))) {
-            r.next();
-            return new Compared(r.getLong(1), r.getObject(2, UUID.class));
+        try (PreparedStatement p = c.prepareStatement("select count(*) filter (where " + differs + "),"
+                + " (array_agg(id order by id) filter (where " + differs + "))[1] from " + copy(live) + " where id > ? and id <= ?")) {
+            range(p, 1, slice);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return new Compared(r.getLong(1), r.getObject(2, UUID.class));
+            }
         }
     }
 
