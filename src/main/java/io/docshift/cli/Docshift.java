@@ -13,7 +13,7 @@ import java.util.Set;
  */
 @Command(name = "docshift", mixinStandardHelpOptions = true, versionProvider = Docshift.Version.class,
         description = "Schemas, migrations and documents of a Docshift service, from the command line.",
-        subcommands = {DevCommand.class, DeployCommand.class, PlanCommand.class, PushCommand.class, SchemaCommand.class, RunCommand.class, StatusCommand.class,
+        subcommands = {DevCommand.class, DeployCommand.class, PlanCommand.class, RehearseCommand.class, PushCommand.class, SchemaCommand.class, RunCommand.class, StatusCommand.class,
                 LogCommand.class, RunActionCommand.Cancel.class, RunActionCommand.Resume.class, RunActionCommand.Rollback.class,
                 TransitionCommand.class, DataCommand.class, ExportCommand.class, ImportCommand.class, DashboardCommand.class,
                 CompletionCommand.class},

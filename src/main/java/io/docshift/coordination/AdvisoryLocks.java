@@ -46,7 +46,9 @@ public class AdvisoryLocks {
         /** One worker per migration run. */
         MIGRATION_RUN,
         /** One pod at a time advances the open schema transition. */
-        TRANSITION
+        TRANSITION,
+        /** One rehearsal of a transition at a time, across pods (it owns schema docshift_rehearsal while it runs). */
+        REHEARSAL
     }
 
     /** Work done while holding a session lock, on the connection that holds it. */

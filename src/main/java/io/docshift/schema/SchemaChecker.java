@@ -64,7 +64,16 @@ public class SchemaChecker {
      */
     public TableReport check(Connection c, DocTable table, Validator validator, String body, String where, List<Object> params, int examples)
             throws SQLException {
-        String sql = "select u.id, (" + body + ")::text from " + table.sqlName() + " u where " + where;
+        return check(c, table.sqlName(), table.name(), validator, body, where, params, examples);
+    }
+
+    /**
+     * {@link #check(Connection, DocTable, Validator, String, String, List, int)} over {@code relation}, a quoted
+     * physical table holding documents of logical table {@code tableName} (a rehearsal's copy, say).
+     */
+    public TableReport check(Connection c, String relation, String tableName, Validator validator, String body, String where, List<Object> params,
+                             int examples) throws SQLException {
+        String sql = "select u.id, (" + body + ")::text from " + relation + " u where " + where;
         try (PreparedStatement p = c.prepareStatement(sql)) {
             int i = 1;
             for (Object v : params) {
@@ -86,7 +95,7 @@ public class SchemaChecker {
                     }
                 }
             }
-            return new TableReport(table.name(), violating, found);
+            return new TableReport(tableName, violating, found);
         } catch (IOException e) {
             throw new IllegalStateException("a stored document is not JSON", e);
         }

@@ -118,7 +118,7 @@ public class TransitionService implements TransitionPort {
      * schema does not declare, or a series (several migrations of one table, applied in the order listed) that is
      * not all declarative; returns one definition per table, a series composed into one.
      */
-    List<MigrationDefinition> requireMigrations(Schema next) {
+    public List<MigrationDefinition> requireMigrations(Schema next) {
         return pendingSeries(next).stream().map(MigrationRegistry::series).toList();
     }
 

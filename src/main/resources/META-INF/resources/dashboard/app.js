@@ -227,6 +227,34 @@ const pages = {
     onEvent = e => e.type === 'run.progress' ? updateBars(e.data) : refresh();
   },
 
+  // Rehearsals send no events: the page asks again by itself while one runs.
+  async rehearsals(id) {
+    const all = await api('/api/schema/rehearsals');
+    const r = id ? all.find(x => String(x.id) === id) : all[0];
+    if (!r) { main.innerHTML = '<h1>Rehearsals</h1><p>No rehearsal has run. <code>docshift rehearse FILE</code> runs a transition on a copy of the documents.</p>'; return; }
+    const yes = b => b == null ? '–' : b ? '<span class="ok">yes</span>' : '<span class="error">no</span>';
+    main.innerHTML = `<h1>Rehearsal ${r.id}</h1>
+      <section class="card"><p>State: <span id="rehearsal-state" class="state ${esc(r.state)}">${esc(r.state)}</span>${r.state === 'running' ? ` · ${esc(r.phase)}` : ''}
+        · schema <code>${esc((r.schemaHash || '').slice(0, 12))}</code> over version ${r.fromVersion} · ${r.sample ? `a sample of ${num(r.sample)} per table` : 'every document'}
+        · started ${when(r.startedAt)} · finished ${when(r.finishedAt)}</p>
+      <p>The transition would succeed: <strong id="rehearsal-verdict">${yes(r.transitionWouldSucceed)}</strong> · rollback restored every body byte for byte: ${yes(r.rollbackByteForByte)}
+        · live data unchanged: ${yes(r.live?.unchanged)}${r.live ? ` <span class="muted">(${num(r.live.writtenMeanwhile)} written by clients meanwhile)</span>` : ''}</p>
+      ${r.error ? `<p class="error">${esc(r.error)}</p>` : ''}
+      <table><thead><tr><th>Table</th><th>Migrations</th><th class="num">Copied</th><th class="num">Changed</th><th class="num">Stamped</th><th class="num">Docs/s</th>
+        <th class="num">Projected</th><th>First failure</th><th class="num">Violating</th><th>Rollback</th></tr></thead><tbody>
+      ${r.tables.map(t => `<tr><td>${esc(t.table)}</td><td>${esc(t.migrations.join(', '))} <span class="muted">(${esc(t.evaluation)}${t.backup ? '' : ', no backups'})</span></td>
+        <td class="num">${num(t.copied)} / ${num(t.liveDocuments)}</td><td class="num">${num(t.sweep?.changed)}</td><td class="num">${num(t.sweep?.stamped)}</td>
+        <td class="num">${t.sweep ? num(Math.round(t.sweep.docsPerSecond)) : '–'}</td><td class="num">${t.sweep?.projectedSeconds != null ? duration(t.sweep.projectedSeconds * 1000) : '–'}</td>
+        <td>${t.firstFailure ? `<span class="error">${esc(t.firstFailure._id || 'a batch')}: ${esc(t.firstFailure.message)}</span>` : '–'}</td>
+        <td class="num">${t.verification ? num(t.verification.violating) : '–'}</td>
+        <td>${t.rollback ? (t.rollback.byteForByte ? `<span class="ok">${num(t.rollback.restored)} restored</span>` : `<span class="error">${num(t.rollback.mismatched)} differ</span>`) : '–'}</td></tr>`).join('')}
+      </tbody></table></section>
+      <section class="card"><h2>Kept reports</h2><table><thead><tr><th>Rehearsal</th><th>State</th><th>Would succeed</th><th class="num">Copied</th><th>Started</th></tr></thead><tbody>
+      ${all.map(x => `<tr><td><a href="#/rehearsals/${x.id}">${x.id}</a></td><td>${state(x.state)}</td><td>${yes(x.transitionWouldSucceed)}</td><td class="num">${num(x.copied)}</td>
+        <td>${when(x.startedAt)}</td></tr>`).join('')}</tbody></table></section>`;
+    if (r.state === 'running') pageTimer = setInterval(refresh, 2000);
+  },
+
   async log() {
     const log = await api('/api/migrations/log');
     main.innerHTML = `<h1>Migration log</h1><table><thead><tr><th>Run</th><th>Migration</th><th>Checksum</th><th>State</th><th class="num">Processed</th><th class="num">Changed</th>

@@ -146,6 +146,28 @@ class DashboardIT {
     }
 
     @Test
+    void aRehearsalsReportShowsItsVerdictOnceItEnds() throws Exception {
+        String t = TestDb.freshTable("dashrehearse");
+        String v1 = "{\"tables\":{\"" + t + "\":{\"document\":{\"name\":{\"type\":\"string\"}}}}}";
+        api().contentType(ContentType.JSON).body(v1).put("/api/schema").then().statusCode(200);
+        api().contentType(ContentType.JSON).body("{\"name\":\"Ada\"}").post("/api/tables/" + t + "/documents").then().statusCode(201);
+        TestDb.bulkLoad(t, 999, "jsonb_build_object('name', 'c' || g)");
+        String m = "dashrehearse_" + t;
+        api().contentType(ContentType.JSON).body("{\"table\":\"" + t + "\",\"backup\":true,\"steps\":[{\"op\":\"rename\",\"from\":\"name\",\"to\":\"fullName\"}]}")
+                .put("/api/migrations/" + m).then().statusCode(201);
+        try (Browser b = Browser.open("rehearsal")) {
+            b.go(app.baseUri() + "/dashboard");
+            b.signIn(ADMIN);
+            long id = api().contentType(ContentType.JSON).body(v1.replace("\"name\"", "\"fullName\"").replace("}}}}}", "}}}},\"migrations\":[\"" + m + "\"]}"))
+                    .post("/api/schema/rehearsals").then().statusCode(202).extract().jsonPath().getLong("id");
+            b.go(app.baseUri() + "/dashboard#/rehearsals/" + id);
+            b.awaitText("#rehearsal-state", "completed", Duration.ofSeconds(60));
+            b.awaitText("#rehearsal-verdict", "yes");
+            b.screenshot("rehearsal");
+        }
+    }
+
+    @Test
     void aReadKeySeesEverythingButNoActionsAndTheApiRefusesThemAnyway() throws Exception {
         String m = throttled("dashread", 2_000, 100);
         long run = start(m);

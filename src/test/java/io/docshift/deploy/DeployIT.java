@@ -208,6 +208,83 @@ class DeployIT {
         assertEquals("unchanged", new JsonPath(ci.out()).getString("result"));
     }
 
+    @Test
+    void deployExitsOneWhenTheTransitionFailsVerification() throws Exception {
+        // countRelated reads another table, which only PostgreSQL can: no forecast, so the plan is applicable and
+        // the document without a name is found only by the transition's verification, after the sweep
+        String t = TestDb.freshTable("deployfail");
+        String projects = TestDb.freshTable("deployprojects");
+        insert(projects, "{\"customerId\":\"x\"}");
+        given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("{\"tables\":{\"" + t + "\":{\"document\":{\"name\":" + OPTIONAL + "}},\""
+                + projects + "\":{\"document\":{\"customerId\":{\"type\":\"string\"}}}}}").put("/api/schema").then().statusCode(200);
+        insert(t, "{\"name\":\"Ada\"}");
+        insert(t, "{}");
+        String m = "deployCount_" + t;
+        Path migrations = Files.createDirectories(dir.resolve("migrations"));
+        Files.writeString(migrations.resolve(m + ".json"), "{\"table\":\"" + t + "\",\"backup\":true,\"steps\":[{\"op\":\"countRelated\","
+                + "\"field\":\"projectCount\",\"table\":\"" + projects + "\",\"foreignKey\":\"customerId\"}]}");
+        Path schema = Files.createTempFile(dir, "schema", ".json");
+        Files.writeString(schema, "{\"tables\":{\"" + t + "\":{\"document\":{\"name\":{\"type\":\"string\"},\"projectCount\":{\"type\":\"number\"}}},\""
+                + projects + "\":{\"document\":{\"customerId\":{\"type\":\"string\"}}}},\"migrations\":[\"" + m + "\"]}");
+        int before = activeVersion();
+        try {
+            Result failed = cli.run("deploy", "--schema", schema.toString(), "--migrations", migrations.toString());
+            assertEquals(1, failed.exit(), failed.out() + failed.err());
+            assertTrue(failed.out().matches("(?s).*transition \\d+ to version \\d+: failed.*"), failed.out());
+            assertEquals(before, activeVersion(), "the failed transition activated nothing");
+            assertEquals("failed", given().baseUri(app.baseUri()).get("/api/schema/transition").then().extract().path("state"));
+        } finally {
+            given().baseUri(app.baseUri()).post("/api/schema/transition/rollback").then().statusCode(202);
+            awaitTransition("rolledBack");
+        }
+    }
+
+    @Test
+    void rehearseReportsOnACopyLeavesTheLiveDataAndExitsByTheOutcome() throws Exception {
+        String t = TestDb.freshTable("rehearsecli");
+        insert(t, "{\"name\":\"Ada Lovelace\",\"age\":\"36\"}");
+        TestDb.bulkLoad(t, 1_999, "jsonb_build_object('name', 'c' || g, 'age', (g % 90)::text)");
+        String m = "rehearseCli_" + t;
+        Path migrations = Files.createDirectories(dir.resolve("migrations"));
+        Files.writeString(migrations.resolve(m + ".json"), "{\"table\":\"" + t + "\",\"backup\":true,\"steps\":[{\"op\":\"rename\",\"from\":\"name\","
+                + "\"to\":\"fullName\"},{\"op\":\"convert\",\"field\":\"age\",\"to\":\"number\"}]}");
+        Path schema = schema(t, "{\"fullName\":{\"type\":\"string\"},\"age\":{\"type\":\"number\"}}", m);
+        assertEquals(0, cli.run("deploy", "--schema", schema.toString(), "--migrations", migrations.toString(), "--dry-run").exit(), "registers the migration");
+        int before = activeVersion();
+        long unchanged = TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data ? 'name' and schema_version = 0");
+
+        Result rehearsed = cli.run("rehearse", schema.toString());
+        assertEquals(0, rehearsed.exit(), rehearsed.out() + rehearsed.err());
+        assertTrue(rehearsed.out().contains("DOCS/S") && rehearsed.out().contains("2,000/2,000"), rehearsed.out());
+        assertTrue(rehearsed.out().contains("The transition would succeed, and its rollback restores every body byte for byte."), rehearsed.out());
+        JsonPath sampled = json(cli.run("rehearse", schema.toString(), "--sample", "100", "--json"));
+        assertEquals("completed", sampled.getString("state"));
+        assertEquals(100, sampled.getInt("copied"));
+        assertEquals(100, sampled.getInt("tables[0].sweep.changed"));
+        assertTrue(sampled.getBoolean("live.unchanged"));
+        assertEquals(before, activeVersion(), "a rehearsal pushes nothing");
+        assertEquals(unchanged, TestDb.scalar("select count(*) from " + TestDb.physical(t) + " where data ? 'name' and schema_version = 0"),
+                "the live documents are as they were");
+
+        String poisoned = given().baseUri(app.baseUri()).contentType(ContentType.JSON).body("{\"name\":\"Bob\",\"age\":\"abc\"}")
+                .post("/api/tables/" + t + "/documents").then().statusCode(201).extract().path("_id");
+        Result failing = cli.run("rehearse", schema.toString());
+        assertEquals(1, failing.exit(), failing.out() + failing.err());
+        assertTrue(failing.out().contains("would fail on " + poisoned), failing.out());
+        assertEquals(3, cli.run("rehearse", schema.toString(), "--sample", "0").exit(), "a bad sample is refused");
+    }
+
+    private static void awaitTransition(String state) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (state.equals(given().baseUri(app.baseUri()).get("/api/schema/transition").then().statusCode(200).extract().path("state"))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the transition did not reach " + state);
+    }
+
     /** A schema file of {@code t} alone (the schema holds every table, whatever the tests before pushed), naming {@code migration} if given. */
     private Path schema(String t, String document, String migration) throws Exception {
         Path file = Files.createTempFile(dir, "schema", ".json");
