@@ -27,6 +27,10 @@ public class RequestBodies {
     private static final int DEADLINE_PRIORITY = 3000;
     /** After access control: a request refused 401 or 403 is not worth reading. */
     private static final int READ_PRIORITY = 500;
+    /** Right after the read, which calls it once the body is in. */
+    private static final int ARRIVED_PRIORITY = READ_PRIORITY - 1;
+    /** The timer of a request's body deadline, in its routing context. */
+    private static final String DEADLINE = "docshift.body-deadline";
 
     @Inject
     HttpConfig config;
@@ -37,27 +41,46 @@ public class RequestBodies {
         reader = BodyHandler.create(false).setBodyLimit(config.maxBodySize().asLongValue());
         filters.register(this::deadline, DEADLINE_PRIORITY);
         filters.register(this::read, READ_PRIORITY);
+        filters.register(this::arrived, ARRIVED_PRIORITY);
     }
 
-    /** Reads a body in full before routing on; a request without one (no length, or 0, and not chunked) goes on at once. */
+    /** Reads a body in full before routing on; a request without one goes on at once. */
     void read(RoutingContext rc) {
-        HttpServerRequest request = rc.request();
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true);
-        if (!chunked && (length == null || length.trim().equals("0"))) {
+        if (!hasBody(rc.request())) {
             rc.next();
             return;
         }
         reader.handle(rc);
     }
 
+    /**
+     * Starts the body's deadline at its headers. It covers the body's arrival only, never the work done after it:
+     * {@link #arrived} stops it once the body is read, and a request without a body has none.
+     */
     void deadline(RoutingContext rc) {
-        if (!rc.request().isEnded()) {
+        if (hasBody(rc.request()) && !rc.request().isEnded()) {
             long timeout = config.bodyTimeout().toMillis();
             long timer = rc.vertx().setTimer(timeout, ignored -> expire(rc, timeout));
+            rc.put(DEADLINE, timer);
             rc.addEndHandler(ignored -> rc.vertx().cancelTimer(timer));
         }
         rc.next();
+    }
+
+    /** The body has arrived in full (or there was none): its deadline is met. */
+    void arrived(RoutingContext rc) {
+        Long timer = rc.get(DEADLINE);
+        if (timer != null) {
+            rc.vertx().cancelTimer(timer);
+        }
+        rc.next();
+    }
+
+    /** Whether the request announces a body: a length above 0, or chunks. */
+    private static boolean hasBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true);
+        return chunked || (length != null && !length.trim().equals("0"));
     }
 
     private static void expire(RoutingContext rc, long timeout) {
