@@ -35,6 +35,8 @@ public class RunExecutor {
     private static final int TIMEOUTS_AT_MIN = 3;
 
     @Inject
+    io.docshift.db.StorageConfig storage;
+    @Inject
     MigrationRegistry registry;
     @Inject
     TableRegistry tables;
@@ -85,7 +87,7 @@ public class RunExecutor {
         run.kind = new RunKind(runId, claim.targetVersion(), claim.backup(), claim.rollbackOf(), rolledTarget,
                 claim.rollbackOf() == null ? List.of() : Step.inverse(def.steps()));
         BatchSql sql = new BatchSql(table.get(), def.steps(), def.inJvm() ? null : StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find)),
-                needsIdText(def), run.kind, def.where());
+                needsIdText(def), run.kind, def.where()).distributed(storage.citus());
         JavaMigration java = def.inJvm() && !run.kind.rollback() ? registry.inJvm(def) : null;
         metrics.running(run.migration, true);
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may
