@@ -45,7 +45,7 @@ final class BatchSql {
     private final String newBody;
     private final String narrow;
     /** Whether the table is a Citus distributed table: batches then take the forms {@link #applyDistributed} describes. */
-    private boolean citus;
+    private final boolean citus;
 
     BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText) {
         this(table, steps, chain, needsIdText, RunKind.plain(0), null);
@@ -61,20 +61,30 @@ final class BatchSql {
      */
     BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText, RunKind kind,
              io.docshift.migration.cel.CelExpression where) {
+        this(table, steps, chain, needsIdText, kind, where, false);
+    }
+
+    /**
+     * {@code citus}: the table is a Citus distributed table; batches then take the forms {@link #applyDistributed}
+     * describes, and {@code chain} must have been built for it ({@link StepSql#chain(List, java.util.Map, boolean)}).
+     */
+    BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText, RunKind kind,
+             io.docshift.migration.cel.CelExpression where, boolean citus) {
         this.table = table;
+        this.citus = citus;
         this.kind = kind;
         this.where = where == null || chain == null || kind.sweep() || kind.rollback() ? null
                 : io.docshift.migration.cel.CelSql.condition(where, "data").orElse(null);
         String narrow = this.where == null ? "" : " and " + this.where.sql();
         this.narrow = narrow;
-        this.inverseChain = kind.rollback() && !kind.inverse().isEmpty() ? StepSql.chain(kind.inverse(), java.util.Map.of()) : null;
+        this.inverseChain = kind.rollback() && !kind.inverse().isEmpty() ? StepSql.chain(kind.inverse(), java.util.Map.of(), citus) : null;
         this.chain = chain;
         String t = table.sqlName();
         // the id as clients see it, computed only for steps that compare it (countRelated); "offset 0" keeps the
         // planner from folding it into the count's subquery, where it would be computed again for every row counted
         this.idText = needsIdText ? " cross join lateral (select docshift.id_text(t.id) as idtext offset 0) b" : "";
         // one step: its expression over the row itself (same parameters as the chain); more: a subquery over the chain
-        java.util.Optional<StepSql.Fragment> single = chain == null ? java.util.Optional.empty() : StepSql.single(steps, "u.data");
+        java.util.Optional<StepSql.Fragment> single = chain == null ? java.util.Optional.empty() : StepSql.single(steps, "u.data", citus);
         this.newBody = chain == null ? null : single.isPresent() ? "(" + single.get().sql() + ")"
                 : "(select s" + chain.stages() + ".d from (select u.data as d) s0"
                 + (needsIdText ? " cross join lateral (select docshift.id_text(u.id) as idtext offset 0) b" : "") + chain.sql() + ")";
@@ -238,12 +248,6 @@ final class BatchSql {
             range(p, 1, slice);
             p.execute();
         }
-    }
-
-    /** Makes batches take the forms a Citus distributed table needs. */
-    BatchSql distributed(boolean on) {
-        this.citus = on;
-        return this;
     }
 
     /**

@@ -86,8 +86,8 @@ public class RunExecutor {
         Integer rolledTarget = claim.rollbackOf() == null ? null : runs.find(claim.rollbackOf()).map(Run::targetVersion).orElse(null);
         run.kind = new RunKind(runId, claim.targetVersion(), claim.backup(), claim.rollbackOf(), rolledTarget,
                 claim.rollbackOf() == null ? List.of() : Step.inverse(def.steps()));
-        BatchSql sql = new BatchSql(table.get(), def.steps(), def.inJvm() ? null : StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find)),
-                needsIdText(def), run.kind, def.where()).distributed(storage.citus());
+        BatchSql sql = new BatchSql(table.get(), def.steps(), def.inJvm() ? null : StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find),
+                storage.citus()), needsIdText(def), run.kind, def.where(), storage.citus());
         JavaMigration java = def.inJvm() && !run.kind.rollback() ? registry.inJvm(def) : null;
         metrics.running(run.migration, true);
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may

@@ -195,6 +195,37 @@ class CitusIT {
     }
 
     @Test
+    void aTransitionSweepsExactlyAndItsRollbackAfterActivationRestoresEveryByte() throws Exception {
+        String t = "citus_accounts";
+        String v1 = "{\"tables\":{\"" + t + "\":{\"document\":{\"name\":{\"type\":\"string\"},\"region\":{\"type\":\"string\",\"optional\":true}}}}}";
+        given().contentType(ContentType.JSON).body(v1).put("/api/schema").then().statusCode(200);
+        // 600 without a region (the default changes them), 300 with one (only stamped with the new version)
+        Bulk.insert(t, 900, i -> "{\"name\":\"a" + i + "\"" + (i % 3 == 0 ? ",\"region\":\"us\"" : "") + "}");
+        Map<String, String> before = bodies(t);
+        Runs.define("citus_default_region", "{\"table\":\"" + t + "\",\"backup\":true,\"steps\":[{\"op\":\"setDefault\",\"field\":\"region\",\"value\":\"eu\"}]}");
+        String v2 = v1.replace(",\"optional\":true", "");
+        given().contentType(ContentType.JSON).body(v2.substring(0, v2.length() - 1) + ",\"migrations\":[\"citus_default_region\"]}").put("/api/schema")
+                .then().statusCode(202);
+        io.docshift.support.RawClients.await("the transition active", Duration.ofMinutes(2), () -> transitionState().equals("active") || transitionState().equals("failed"));
+        io.restassured.path.json.JsonPath transition = given().get("/api/schema/transition").then().extract().jsonPath();
+        assertEquals("active", transition.getString("state"), transition.prettify());
+        assertEquals(600, transition.getLong("migrations[0].changed"));
+        assertEquals(300, transition.getLong("migrations[0].stamped"));
+        Map<String, String> after = bodies(t);
+        assertEquals(300, after.values().stream().filter(b -> b.contains("\"region\": \"us\"")).count());
+        assertEquals(600, after.values().stream().filter(b -> b.contains("\"region\": \"eu\"")).count());
+        given().post("/api/schema/transition/rollback").then().statusCode(202);
+        io.docshift.support.RawClients.await("the transition rolled back", Duration.ofMinutes(2), () -> transitionState().equals("rolledBack")
+                || transitionState().equals("failed"));
+        assertEquals("rolledBack", transitionState(), given().get("/api/schema/transition").then().extract().asString());
+        assertEquals(before, bodies(t), "every body back, byte for byte");
+    }
+
+    private static String transitionState() {
+        return given().get("/api/schema/transition").then().statusCode(200).extract().path("state");
+    }
+
+    @Test
     void exportedDocumentsAreEveryDocumentOnce() {
         String t = "citus_export";
         List<String> ids = Bulk.insert(t, 120, i -> "{\"n\":" + i + "}");
