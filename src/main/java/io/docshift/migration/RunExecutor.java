@@ -94,7 +94,7 @@ public class RunExecutor {
         // scan the whole table for every batch. Plan each batch for its own bounds.
         workUnder(c, coordination.staleAfter().toMillis() / 2);
         try (Connection reader = java == null ? null : background.getConnection();
-             JavaPipeline pipeline = java == null ? null : new JavaPipeline(reader, runId, table.get(), java, run.args, run.kind)) {
+             JavaPipeline pipeline = java == null ? null : new JavaPipeline(reader, runId, table.get(), java, run.args, run.kind, storage.citus())) {
             loop(c, run, def, sql, pipeline, stopping);
         } finally {
             metrics.running(run.migration, false);
