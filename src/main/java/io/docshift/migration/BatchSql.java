@@ -20,6 +20,7 @@ import java.util.UUID;
 final class BatchSql {
 
     private static final String RETURNING = " returning u.id, u.data::text";
+    private static final String REVISION = "nextval('docshift.write_seq')";
 
     /** A keyset slice: the ids after {@code after} up to and including {@code last}, {@code size} of them. */
     record Slice(java.util.UUID after, java.util.UUID last, int size) {
@@ -38,6 +39,13 @@ final class BatchSql {
     private final StepSql.Fragment inverseChain;
     /** A plain run's {@code where}, in SQL: its slices hold only the documents it selects (through an index where one fits). */
     private final StepSql.Fragment where;
+    /** The update before any CTE wraps it, and the filter that picks the rows it changes (for the Citus forms). */
+    private final String bareUpdate;
+    private final String filter;
+    private final String newBody;
+    private final String narrow;
+    /** Whether the table is a Citus distributed table: batches then take the forms {@link #applyDistributed} describes. */
+    private final boolean citus;
 
     BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText) {
         this(table, steps, chain, needsIdText, RunKind.plain(0), null);
@@ -53,22 +61,34 @@ final class BatchSql {
      */
     BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText, RunKind kind,
              io.docshift.migration.cel.CelExpression where) {
+        this(table, steps, chain, needsIdText, kind, where, false);
+    }
+
+    /**
+     * {@code citus}: the table is a Citus distributed table; batches then take the forms {@link #applyDistributed}
+     * describes, and {@code chain} must have been built for it ({@link StepSql#chain(List, java.util.Map, boolean)}).
+     */
+    BatchSql(DocTable table, List<io.docshift.migration.step.Step> steps, StepSql.Fragment chain, boolean needsIdText, RunKind kind,
+             io.docshift.migration.cel.CelExpression where, boolean citus) {
         this.table = table;
+        this.citus = citus;
         this.kind = kind;
         this.where = where == null || chain == null || kind.sweep() || kind.rollback() ? null
                 : io.docshift.migration.cel.CelSql.condition(where, "data").orElse(null);
         String narrow = this.where == null ? "" : " and " + this.where.sql();
-        this.inverseChain = kind.rollback() && !kind.inverse().isEmpty() ? StepSql.chain(kind.inverse(), java.util.Map.of()) : null;
+        this.narrow = narrow;
+        this.inverseChain = kind.rollback() && !kind.inverse().isEmpty() ? StepSql.chain(kind.inverse(), java.util.Map.of(), citus) : null;
         this.chain = chain;
         String t = table.sqlName();
         // the id as clients see it, computed only for steps that compare it (countRelated); "offset 0" keeps the
         // planner from folding it into the count's subquery, where it would be computed again for every row counted
         this.idText = needsIdText ? " cross join lateral (select docshift.id_text(t.id) as idtext offset 0) b" : "";
         // one step: its expression over the row itself (same parameters as the chain); more: a subquery over the chain
-        java.util.Optional<StepSql.Fragment> single = chain == null ? java.util.Optional.empty() : StepSql.single(steps, "u.data");
-        String newBody = chain == null ? null : single.isPresent() ? "(" + single.get().sql() + ")"
+        java.util.Optional<StepSql.Fragment> single = chain == null ? java.util.Optional.empty() : StepSql.single(steps, "u.data", citus);
+        this.newBody = chain == null ? null : single.isPresent() ? "(" + single.get().sql() + ")"
                 : "(select s" + chain.stages() + ".d from (select u.data as d) s0"
                 + (needsIdText ? " cross join lateral (select docshift.id_text(u.id) as idtext offset 0) b" : "") + chain.sql() + ")";
+        String newBody = this.newBody;
         this.nextSlice = "with s as (select id from " + t + " where id > ?" + narrow + " order by id limit ?)"
                 + " select (select count(*) from s), (select id from s order by id desc limit 1)";
         this.firstSlice = "with s as (select id from " + t + " where true" + narrow + " order by id limit ?)"
@@ -78,11 +98,12 @@ final class BatchSql {
         // a sweep migrates every document below its target version, changed or not, and stamps the version
         java.util.Optional<StepSql.Fragment> shortcut = chain == null || kind.sweep() ? java.util.Optional.empty() : StepSql.changes(steps, "u.data");
         this.filterParams = kind.sweep() ? List.of() : shortcut.map(StepSql.Fragment::params).orElse(chain == null ? List.of() : chain.params());
-        String filter = kind.sweep() ? "u.schema_version < " + kind.targetVersion()
+        this.filter = kind.sweep() ? "u.schema_version < " + kind.targetVersion()
                 : shortcut.map(StepSql.Fragment::sql).orElse("u.data is distinct from " + newBody);
         String update = chain == null ? null
                 : "update " + t + " u set data = " + newBody + (kind.sweep() ? ", schema_version = " + kind.targetVersion() : "")
-                + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ?" + narrow + " and " + filter;
+                + ", revision = " + REVISION + " where u.id > ? and u.id <= ?" + narrow + " and " + filter;
+        this.bareUpdate = update;
         this.update = update == null ? null : kind.sweep() ? sweep(update) : kind.backup() ? withBackup(update, false) : update;
         this.updateChecked = update == null ? null : kind.backup() ? withBackup(update, true) : update + RETURNING;
     }
@@ -161,6 +182,9 @@ final class BatchSql {
      * {@code check} (when there is one) before the batch commits.
      */
     Written applySteps(Connection c, Slice slice, BodyCheck check) throws SQLException {
+        if (citus) {
+            return applyDistributed(c, slice, check);
+        }
         if (kind.backup()) {
             lock(c, slice);
         }
@@ -218,10 +242,61 @@ final class BatchSql {
 
     /** Row-locks every document of a slice for the rest of the batch. */
     void lock(Connection c, Slice slice) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("select 1 from " + table.sqlName() + " where id > ? and id <= ? for update")) {
+        // Citus runs no FOR UPDATE over many shards; an update that changes nothing takes the same row locks on each
+        try (PreparedStatement p = c.prepareStatement(citus ? "update " + table.sqlName() + " set revision = revision where id > ? and id <= ?"
+                : "select 1 from " + table.sqlName() + " where id > ? and id <= ? for update")) {
             range(p, 1, slice);
-            p.executeQuery().close();
+            p.execute();
         }
+    }
+
+    /**
+     * A batch on a Citus distributed table, where an UPDATE calls no volatile function and a data-modifying CTE
+     * runs before the rest of its statement (so the plain forms' snapshot of the rows before is not one there):
+     * the coordinator takes the batch's one revision, a backup or sweep locks the slice first, a sweep counts the
+     * bodies that will change, a backup saves the bodies before, each its own statement; then the update.
+     */
+    private Written applyDistributed(Connection c, Slice slice, BodyCheck check) throws SQLException {
+        long revision = io.docshift.document.store.DocumentStore.revisionMark(c);
+        if (kind.backup() || kind.sweep()) {
+            lock(c, slice);
+        }
+        String rows = " from " + table.sqlName() + " u where u.id > ? and u.id <= ?" + narrow + " and " + filter;
+        int changing = -1;
+        if (kind.sweep() && check == null) {
+            try (PreparedStatement p = c.prepareStatement("select count(*)" + rows + " and u.data is distinct from " + newBody)) {
+                int i = bind(p, range(p, 1, slice), whereParams());
+                bind(p, bind(p, i, filterParams), chain.params());
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    changing = r.getInt(1);
+                }
+            }
+        }
+        if (kind.backup()) {
+            try (PreparedStatement p = c.prepareStatement("insert into docshift.migration_backup (run_id, doc_id, data, schema_version, revision)"
+                    + " select " + kind.runId() + ", u.id, u.data, u.schema_version, ?" + rows)) {
+                p.setLong(1, revision);
+                bind(p, bind(p, range(p, 2, slice), whereParams()), filterParams);
+                p.executeUpdate();
+            }
+        }
+        String update = bareUpdate.replace("revision = " + REVISION, "revision = ?");
+        try (PreparedStatement p = c.prepareStatement(check == null ? update : update + RETURNING)) {
+            int i = revision(p, bind(p, 1, chain.params()), revision);
+            bind(p, bind(p, range(p, i, slice), whereParams()), filterParams);
+            int written = check == null ? p.executeUpdate() : changedRows(p, check);
+            // as the plain forms count: a checked batch reports every row it wrote as changed
+            return kind.sweep() && check == null ? new Written(changing, written - changing) : new Written(written, 0);
+        }
+    }
+
+    private static int revision(PreparedStatement p, int i, Long revision) throws SQLException {
+        if (revision == null) {
+            return i;
+        }
+        p.setLong(i, revision);
+        return i + 1;
     }
 
     /** Whether a document below the sweep's target version is left anywhere in the table (written behind the sweep). */
@@ -235,23 +310,27 @@ final class BatchSql {
      */
     Written rollBack(Connection c, Slice slice, BodyCheck check) throws SQLException {
         lock(c, slice);
+        // on Citus the coordinator takes the batch's one revision (an UPDATE of a distributed table calls no volatile function)
+        Long revision = citus ? io.docshift.document.store.DocumentStore.revisionMark(c) : null;
+        String next = citus ? "?" : REVISION;
         int changed = 0;
         String stale = staleCondition();
         if (inverseChain != null || kind.targetVersion() != null) {
             String body = inverseChain == null ? "u.data" : "(select s" + inverseChain.stages() + ".d from (select u.data as d) s0" + inverseChain.sql() + ")";
             try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = " + body
                     + (kind.targetVersion() != null ? ", schema_version = " + kind.targetVersion() : "")
-                    + ", revision = nextval('docshift.write_seq') where u.id > ? and u.id <= ? and " + stale + RETURNING)) {
+                    + ", revision = " + next + " where u.id > ? and u.id <= ? and " + stale + RETURNING)) {
                 int i = inverseChain == null ? 1 : bind(p, 1, inverseChain.params());
+                i = revision(p, i, revision);
                 range(p, i, slice);
                 changed += changedRows(p, check);
             }
         }
         try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " u set data = b.data, schema_version = b.schema_version,"
-                + " revision = nextval('docshift.write_seq') from docshift.migration_backup b where b.run_id = " + kind.rollbackOf()
+                + " revision = " + next + " from docshift.migration_backup b where b.run_id = " + kind.rollbackOf()
                 + " and b.doc_id = u.id and u.id > ? and u.id <= ? and b.doc_id > ? and b.doc_id <= ? and u.revision = b.revision"
                 + RETURNING)) {
-            int i = range(p, 1, slice);
+            int i = range(p, revision(p, 1, revision), slice);
             range(p, i, slice);
             changed += changedRows(p, check);
         }

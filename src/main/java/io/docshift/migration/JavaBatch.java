@@ -73,18 +73,28 @@ final class JavaBatch {
      * Writes a prepared slice, each body through {@code check} (when there is one) first; returns how many documents
      * changed, and how many a sweep only stamped with its target version.
      */
-    static BatchSql.Written write(Connection c, DocTable table, JavaMigration java, JsonNode args, Prepared prepared, RunKind kind, BodyCheck check) throws SQLException {
+    static BatchSql.Written write(Connection c, DocTable table, JavaMigration java, JsonNode args, Prepared prepared, RunKind kind, BodyCheck check,
+                                  boolean citus) throws SQLException {
         Changes changes = prepared.changes();
         check(changes, check);
-        Set<UUID> written = write(c, table.sqlName(), changes, kind, prepared.slice());
+        // on Citus the coordinator takes the batch's one revision (an UPDATE of a distributed table calls no volatile function)
+        Long revision = citus ? io.docshift.document.store.DocumentStore.revisionMark(c) : null;
+        Set<UUID> written = write(c, table.sqlName(), changes, kind, prepared.slice(), revision);
         List<UUID> raced = changes.ids().stream().filter(id -> !written.contains(id)).toList();
         if (raced.isEmpty()) {
             return counted(written, changes);
         }
         String below = kind.sweep() ? " and schema_version < " + kind.targetVersion() : "";
         Changes again = Changes.empty();
+        if (citus) {
+            // Citus runs no FOR UPDATE over many shards; an update that changes nothing takes the same row locks
+            try (PreparedStatement p = c.prepareStatement("update " + table.sqlName() + " set revision = revision where id = any(?::uuid[])")) {
+                p.setArray(1, c.createArrayOf("uuid", raced.toArray()));
+                p.executeUpdate();
+            }
+        }
         try (PreparedStatement p = c.prepareStatement("select id, revision, data::text from " + table.sqlName()
-                + " where id = any(?::uuid[])" + below + " order by id for update")) {
+                + " where id = any(?::uuid[])" + below + " order by id" + (citus ? "" : " for update"))) {
             p.setArray(1, c.createArrayOf("uuid", raced.toArray()));
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
@@ -94,7 +104,7 @@ final class JavaBatch {
         }
         check(again, check);
         BatchSql.Written first = counted(written, changes);
-        BatchSql.Written second = counted(write(c, table.sqlName(), again, kind, prepared.slice()), again);
+        BatchSql.Written second = counted(write(c, table.sqlName(), again, kind, prepared.slice(), revision), again);
         return new BatchSql.Written(first.changed() + second.changed(), first.stamped() + second.stamped());
     }
 
@@ -143,10 +153,13 @@ final class JavaBatch {
      * slice's key range bounds the update, so no plan can walk the whole table. With a backup, the body each
      * row had is saved in the same statement (a WITH sees the rows as they were before the update).
      */
-    private static Set<UUID> write(Connection c, String table, Changes changes, RunKind kind, BatchSql.Slice slice) throws SQLException {
+    private static Set<UUID> write(Connection c, String table, Changes changes, RunKind kind, BatchSql.Slice slice, Long revision) throws SQLException {
         Set<UUID> written = new HashSet<>();
         if (changes.ids().isEmpty()) {
             return written;
+        }
+        if (revision != null) {
+            return writeDistributed(c, table, changes, kind, slice, revision);
         }
         String update = "update " + table + " u set data = x.d, revision = nextval('docshift.write_seq')"
                 + (kind.sweep() ? ", schema_version = " + kind.targetVersion() : "")
@@ -170,5 +183,52 @@ final class JavaBatch {
             }
         }
         return written;
+    }
+
+    /**
+     * {@link #write} on a Citus distributed table, where a data-modifying CTE runs before the rest of its statement:
+     * with a backup, the slice is locked first (an update that changes nothing) and the bodies before are saved
+     * in a statement of their own; then the update, with the batch's one {@code revision}.
+     */
+    private static Set<UUID> writeDistributed(Connection c, String table, Changes changes, RunKind kind, BatchSql.Slice slice, long revision)
+            throws SQLException {
+        String due = kind.sweep() ? " and u.schema_version < " + kind.targetVersion() : "";
+        if (kind.backup()) {
+            try (PreparedStatement p = c.prepareStatement("update " + table + " set revision = revision where id > ? and id <= ?")) {
+                range(p, 1, slice);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("insert into docshift.migration_backup (run_id, doc_id, data, schema_version, revision)"
+                    + " select " + kind.runId() + ", u.id, u.data, u.schema_version, ? from " + table + " u join rows from (unnest(?::uuid[]),"
+                    + " unnest(?::bigint[])) as x(id, rev) on u.id = x.id and u.revision = x.rev where u.id > ? and u.id <= ?" + due)) {
+                p.setLong(1, revision);
+                p.setArray(2, c.createArrayOf("uuid", changes.ids().toArray()));
+                p.setArray(3, c.createArrayOf("bigint", changes.revisions().toArray()));
+                range(p, 4, slice);
+                p.executeUpdate();
+            }
+        }
+        Set<UUID> written = new HashSet<>();
+        try (PreparedStatement p = c.prepareStatement("update " + table + " u set data = x.d, revision = ?"
+                + (kind.sweep() ? ", schema_version = " + kind.targetVersion() : "")
+                + " from rows from (unnest(?::uuid[]), unnest(?::bigint[]), jsonb_array_elements(?::jsonb)) as x(id, rev, d)"
+                + " where u.id = x.id and u.revision = x.rev and u.id > ? and u.id <= ?" + due + " returning u.id")) {
+            p.setLong(1, revision);
+            p.setArray(2, c.createArrayOf("uuid", changes.ids().toArray()));
+            p.setArray(3, c.createArrayOf("bigint", changes.revisions().toArray()));
+            p.setString(4, "[" + String.join(",", changes.bodies()) + "]");
+            range(p, 5, slice);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    written.add(r.getObject(1, UUID.class));
+                }
+            }
+        }
+        return written;
+    }
+
+    private static void range(PreparedStatement p, int i, BatchSql.Slice slice) throws SQLException {
+        p.setObject(i, slice.after() == null ? new UUID(0, 0) : slice.after());
+        p.setObject(i + 1, slice.last());
     }
 }

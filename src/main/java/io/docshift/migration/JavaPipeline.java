@@ -29,12 +29,15 @@ final class JavaPipeline implements AutoCloseable {
     private final JavaMigration java;
     private final JsonNode args;
     private final RunKind kind;
+    private final boolean citus;
     private Ahead ahead;
 
     private record Ahead(UUID after, int limit, Future<JavaBatch.Prepared> result) {
     }
 
-    JavaPipeline(Connection reader, long runId, DocTable table, JavaMigration java, JsonNode args, RunKind kind) {
+    /** {@code citus}: the table is a Citus distributed table, written as {@link JavaBatch} does there. */
+    JavaPipeline(Connection reader, long runId, DocTable table, JavaMigration java, JsonNode args, RunKind kind, boolean citus) {
+        this.citus = citus;
         this.reader = reader;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "docshift-run-" + runId + "-reader");
@@ -70,7 +73,7 @@ final class JavaPipeline implements AutoCloseable {
 
     /** Writes a prepared slice in the caller's batch transaction, each body checked first; returns how many documents changed. */
     BatchSql.Written write(Connection c, JavaBatch.Prepared prepared, BodyCheck check) throws SQLException {
-        return JavaBatch.write(c, table, java, args, prepared, kind, check);
+        return JavaBatch.write(c, table, java, args, prepared, kind, check, citus);
     }
 
     /** Waits for a read still in flight (never leaves the reader connection busy), then stops the thread. */

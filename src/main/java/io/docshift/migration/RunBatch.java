@@ -58,6 +58,8 @@ public class RunBatch {
     MigrationMetrics metrics;
     @Inject
     DocumentsConfig documentsConfig;
+    @Inject
+    io.docshift.db.StorageConfig storage;
 
     /** Runs one batch of at most {@code size} documents; {@code pipeline} is the read-ahead of a Java migration, else null. */
     Outcome run(Connection c, RunProgress run, String table, BatchSql sql, JavaPipeline pipeline, int size) throws SQLException {
@@ -144,7 +146,7 @@ public class RunBatch {
         if (run.kind.sweep() && sql.documentsBelowTarget(c)) {
             // documents written behind the sweep (by a build that predates the transition): another pass, over the
             // whole table again, so the total grows by what this pass will walk
-            long documents = TableRegistry.documents(c, sql.table(), documentsConfig.exactCountBelow());
+            long documents = TableRegistry.documents(c, sql.table(), documentsConfig.exactCountBelow(), storage.citus());
             if (!runs.newPass(c, run.runId, worker.id(), run.position, documents)) {
                 return lost(c, run);
             }

@@ -35,6 +35,8 @@ public class RunExecutor {
     private static final int TIMEOUTS_AT_MIN = 3;
 
     @Inject
+    io.docshift.db.StorageConfig storage;
+    @Inject
     MigrationRegistry registry;
     @Inject
     TableRegistry tables;
@@ -84,15 +86,15 @@ public class RunExecutor {
         Integer rolledTarget = claim.rollbackOf() == null ? null : runs.find(claim.rollbackOf()).map(Run::targetVersion).orElse(null);
         run.kind = new RunKind(runId, claim.targetVersion(), claim.backup(), claim.rollbackOf(), rolledTarget,
                 claim.rollbackOf() == null ? List.of() : Step.inverse(def.steps()));
-        BatchSql sql = new BatchSql(table.get(), def.steps(), def.inJvm() ? null : StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find)),
-                needsIdText(def), run.kind, def.where());
+        BatchSql sql = new BatchSql(table.get(), def.steps(), def.inJvm() ? null : StepSql.chain(def.steps(), StepSql.related(def.steps(), tables::find),
+                storage.citus()), needsIdText(def), run.kind, def.where(), storage.citus());
         JavaMigration java = def.inJvm() && !run.kind.rollback() ? registry.inJvm(def) : null;
         metrics.running(run.migration, true);
         // Batch bounds are parameters: a cached generic plan cannot see that a slice is small and may
         // scan the whole table for every batch. Plan each batch for its own bounds.
         workUnder(c, coordination.staleAfter().toMillis() / 2);
         try (Connection reader = java == null ? null : background.getConnection();
-             JavaPipeline pipeline = java == null ? null : new JavaPipeline(reader, runId, table.get(), java, run.args, run.kind)) {
+             JavaPipeline pipeline = java == null ? null : new JavaPipeline(reader, runId, table.get(), java, run.args, run.kind, storage.citus())) {
             loop(c, run, def, sql, pipeline, stopping);
         } finally {
             metrics.running(run.migration, false);

@@ -52,7 +52,7 @@ class KubernetesManifestsTest {
             new Tools.Tool("kubectl", "kubernetes-client"));
 
     @ParameterizedTest(name = "overlay {0}")
-    @ValueSource(strings = {"dev", "prod", "ha"})
+    @ValueSource(strings = {"dev", "prod", "ha", "citus"})
     void theRenderedOverlayMatchesTheApplication(String overlay) throws Exception {
         List<JsonNode> objects = render(overlay);
         JsonNode deployment = only(objects, "Deployment");
@@ -147,6 +147,22 @@ class KubernetesManifestsTest {
                     "the JDBC URL names the primary's Service and refuses a demoted server: " + url);
             for (String key : List.of("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD")) {
                 assertEquals(name + "-app", env(container, key).path("valueFrom").path("secretKeyRef").path("name").asText(),
+                        key + " comes from the Secret the operator creates");
+            }
+        }
+        if (overlay.equals("citus")) {
+            JsonNode cluster = only(objects, "SGShardedCluster");
+            assertEquals("stackgres.io/v1alpha1", cluster.path("apiVersion").asText());
+            assertEquals("citus", cluster.path("spec").path("type").asText());
+            assertTrue(cluster.path("spec").path("shards").path("clusters").asInt() >= 2, "documents spread over two workers at least");
+            assertEquals("15", cluster.path("spec").path("postgres").path("version").asText(), "the PostgreSQL the tests run Citus on");
+            String name = cluster.path("metadata").path("name").asText();
+            String database = cluster.path("spec").path("database").asText();
+            assertEquals("jdbc:postgresql://" + name + ":5432/" + database, env(container, "QUARKUS_DATASOURCE_JDBC_URL").path("value").asText(),
+                    "the pods talk to the coordinator's primary only, in the database Citus shards");
+            assertEquals("citus", env(container, "DOCSHIFT_STORAGE_DISTRIBUTION").path("value").asText());
+            for (String key : List.of("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD")) {
+                assertEquals(name, env(container, key).path("valueFrom").path("secretKeyRef").path("name").asText(),
                         key + " comes from the Secret the operator creates");
             }
         }
@@ -323,7 +339,8 @@ class KubernetesManifestsTest {
         Set<String> keys = new HashSet<>(applicationProperties().stringPropertyNames());
         keys.add("docshift.worker-id");
         keys.add("quarkus.datasource.jdbc.url"); // never in application.properties: always from outside (DatasourceUrlSource)
-        for (Class<?> mapping : List.of(DocumentsConfig.class, SchemaConfig.class, MigrationsConfig.class, CoordinationConfig.class)) {
+        for (Class<?> mapping : List.of(DocumentsConfig.class, SchemaConfig.class, MigrationsConfig.class, CoordinationConfig.class,
+                io.docshift.db.StorageConfig.class)) {
             String prefix = mapping.getAnnotation(ConfigMapping.class).prefix();
             for (Method m : mapping.getDeclaredMethods()) {
                 keys.add(prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase());

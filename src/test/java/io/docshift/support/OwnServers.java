@@ -64,9 +64,20 @@ public final class OwnServers {
         return run(timeout, asServerUser(command).toArray(String[]::new));
     }
 
+    /** {@link #runAsServerUser(Duration, String...)} with {@code HOME} set to {@code home}. */
+    public static String runAsServerUser(Duration timeout, Path home, String... command) throws IOException, InterruptedException {
+        ProcessBuilder b = builder(asServerUser(command));
+        b.environment().put("HOME", home.toString());
+        return run(b, timeout, command);
+    }
+
     /** Runs a command and waits for it; its output is the exception's message when it fails. */
     public static String run(Duration timeout, String... command) throws IOException, InterruptedException {
-        Process p = builder(List.of(command)).redirectErrorStream(true).start();
+        return run(builder(List.of(command)), timeout, command);
+    }
+
+    private static String run(ProcessBuilder b, Duration timeout, String... command) throws IOException, InterruptedException {
+        Process p = b.redirectErrorStream(true).start();
         Path out = Files.createTempFile("server-command", ".log");
         try {
             Thread pump = new Thread(() -> {

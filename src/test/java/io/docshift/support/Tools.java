@@ -19,8 +19,15 @@ import java.util.Set;
  */
 public final class Tools {
 
-    /** A command a suite runs and the Debian package that brings it. */
-    public record Tool(String command, String debianPackage) {
+    /**
+     * A command a suite runs and the Debian package that brings it; or, for what Debian does not package
+     * ({@code debianPackage} null), {@code install}: how to get it.
+     */
+    public record Tool(String command, String debianPackage, String install) {
+
+        public Tool(String command, String debianPackage) {
+            this(command, debianPackage, null);
+        }
     }
 
     private Tools() {
@@ -56,16 +63,27 @@ public final class Tools {
     private static String missing(String suite, Tool... tools) {
         List<String> missing = new ArrayList<>();
         Set<String> packages = new LinkedHashSet<>();
+        Set<String> installs = new LinkedHashSet<>();
         for (Tool t : tools) {
             if (find(t.command()).isEmpty()) {
                 missing.add(t.command().contains("/") ? Path.of(t.command()).getFileName().toString() : t.command());
-                packages.add(t.debianPackage());
+                if (t.debianPackage() != null) {
+                    packages.add(t.debianPackage());
+                }
+                if (t.install() != null) {
+                    installs.add(t.install());
+                }
             }
         }
         if (missing.isEmpty()) {
             return null;
         }
-        String line = suite + " skipped: " + String.join(", ", missing) + " not found; apt-get install " + String.join(" ", packages);
+        List<String> how = new ArrayList<>();
+        if (!packages.isEmpty()) {
+            how.add("apt-get install " + String.join(" ", packages));
+        }
+        how.addAll(installs);
+        String line = suite + " skipped: " + String.join(", ", missing) + " not found; " + String.join("; ", how);
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException(line.replace(" skipped:", " cannot run under CI=true:"));
         }

@@ -27,6 +27,8 @@ public class DocumentStore {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    io.docshift.db.StorageConfig storage;
 
     /**
      * A revision above every one taken so far: with the write gate closed, every document written from now on
@@ -125,8 +127,7 @@ public class DocumentStore {
      */
     public Optional<StoredDocument> replace(DocTable table, DocumentId id, String body, int schemaVersion, Long ifRevision, GateCheck gate) {
         return Jdbc.call(dataSource, c -> {
-            try (PreparedStatement p = c.prepareStatement("update " + table.sqlName()
-                    + " set data = ?::jsonb, schema_version = ?, revision = " + NEXT_REVISION + " where id = ?"
+            try (PreparedStatement p = c.prepareStatement(replaceWhere(table) + " id = ?"
                     + (ifRevision == null ? "" : " and revision = ?")
                     + " and exists (select 1 from " + GateCheck.FROM + " where " + GateCheck.UNCHANGED + ") returning data::text, revision")) {
                 p.setString(1, body);
@@ -142,6 +143,17 @@ public class DocumentStore {
                 }
             }
         });
+    }
+
+    /**
+     * A replacement's statement up to its conditions: body and version bound first, then a new revision. Citus
+     * refuses a volatile function in an UPDATE of a distributed table, so there the coordinator takes the revision
+     * once, in a CTE, and the update reads it.
+     */
+    private String replaceWhere(DocTable table) {
+        return storage.citus()
+                ? "with r as (select " + NEXT_REVISION + " as v) update " + table.sqlName() + " set data = ?::jsonb, schema_version = ?, revision = r.v from r where"
+                : "update " + table.sqlName() + " set data = ?::jsonb, schema_version = ?, revision = " + NEXT_REVISION + " where";
     }
 
     /** Inserts many documents with one statement: the arrays are unnested server-side. */
@@ -182,8 +194,7 @@ public class DocumentStore {
      */
     public Optional<StoredDocument> replace(DocTable table, DocumentId id, String body, int schemaVersion, Long ifRevision) {
         return Jdbc.call(dataSource, c -> {
-            try (PreparedStatement p = c.prepareStatement("update " + table.sqlName()
-                    + " set data = ?::jsonb, schema_version = ?, revision = " + NEXT_REVISION + " where id = ?"
+            try (PreparedStatement p = c.prepareStatement(replaceWhere(table) + " id = ?"
                     + (ifRevision == null ? "" : " and revision = ?") + " returning data::text, revision")) {
                 p.setString(1, body);
                 p.setInt(2, schemaVersion);

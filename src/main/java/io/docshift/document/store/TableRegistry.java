@@ -29,6 +29,8 @@ public class TableRegistry {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    io.docshift.db.StorageConfig storage;
 
     /** The table, if any document was ever inserted into it. */
     public Optional<DocTable> find(String name) {
@@ -117,9 +119,8 @@ public class TableRegistry {
         List<TableSummary> estimated = Jdbc.call(dataSource, c -> {
             List<TableSummary> out = new ArrayList<>();
             try (Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("select t.number, t.name, coalesce(c.reltuples, -1)::bigint"
-                         + " from docshift.doc_table t left join pg_class c"
-                         + " on c.oid = to_regclass('" + DocTable.DATA_SCHEMA + ".doc_' || t.number) where t.created order by t.name")) {
+                 ResultSet r = s.executeQuery("select t.number, t.name, " + estimate("'" + DocTable.DATA_SCHEMA + ".doc_' || t.number", storage.citus())
+                         + " from docshift.doc_table t where t.created order by t.name")) {
                 while (r.next()) {
                     out.add(new TableSummary(new DocTable(r.getInt(1), r.getString(2)), r.getLong(3)));
                 }
@@ -143,13 +144,25 @@ public class TableRegistry {
 
     /** The documents of one table: exact below {@code exactBelow} rows, the planner's estimate above. */
     public long documents(DocTable table, long exactBelow) {
-        return Jdbc.call(dataSource, c -> documents(c, table, exactBelow));
+        return Jdbc.call(dataSource, c -> documents(c, table, exactBelow, storage.citus()));
+    }
+
+    /**
+     * The planner's row estimate of the table named by the SQL text {@code name}, -1 when it has none. A Citus
+     * table's rows are in its shards on the workers (the coordinator's table is an empty shell): the sum of theirs.
+     */
+    private static String estimate(String name, boolean citus) {
+        return citus
+                ? "coalesce((select case when bool_and(x.result::float8 < 0) then -1 else sum(greatest(x.result::float8, 0)) end"
+                + " from run_command_on_shards(to_regclass(" + name + "), $$select reltuples from pg_class where oid = '%s'::regclass$$) x"
+                + " where x.success), -1)::bigint"
+                : "coalesce((select reltuples from pg_class where oid = to_regclass(" + name + ")), -1)::bigint";
     }
 
     /** As {@link #documents(DocTable, long)}, on {@code c} (in its transaction, if one is open). */
-    public static long documents(Connection c, DocTable table, long exactBelow) throws SQLException {
+    public static long documents(Connection c, DocTable table, long exactBelow, boolean citus) throws SQLException {
         long estimate;
-        try (PreparedStatement p = c.prepareStatement("select coalesce((select reltuples from pg_class where oid = to_regclass(?)), -1)::bigint")) {
+        try (PreparedStatement p = c.prepareStatement("select " + estimate("?", citus))) {
             p.setString(1, DocTable.DATA_SCHEMA + ".doc_" + table.number());
             try (ResultSet r = p.executeQuery()) {
                 r.next();
@@ -174,7 +187,8 @@ public class TableRegistry {
         });
     }
 
-    private static DocTable createTable(Connection c, String name, int preferred) throws SQLException {
+    private DocTable createTable(Connection c, String name, int preferred) throws SQLException {
+        boolean citus = storage.citus();
         DocTable table = new DocTable(register(c, name, preferred, true), name);
         try (Statement s = c.createStatement()) {
             s.execute("create table if not exists " + table.sqlName() + " ("
@@ -188,6 +202,16 @@ public class TableRegistry {
                     + " (revision)");
             // the name matched ^[A-Za-z][A-Za-z0-9_]*$, so it is safe inside this literal
             s.execute("comment on table " + table.sqlName() + " is 'Docshift table " + name + "'");
+        }
+        if (citus) {
+            // sharded by document id on the workers, each shard beside the backups of the same documents; once only,
+            // when two pods create the table at once
+            try (PreparedStatement p = c.prepareStatement("select create_distributed_table(?, 'id', colocate_with => '"
+                    + io.docshift.db.CitusStorage.ANCHOR + "') where not exists (select 1 from pg_dist_partition where logicalrelid = ?::regclass)")) {
+                p.setString(1, table.sqlName());
+                p.setString(2, table.sqlName());
+                p.executeQuery().close();
+            }
         }
         return table;
     }

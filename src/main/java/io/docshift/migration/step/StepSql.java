@@ -25,10 +25,17 @@ public final class StepSql {
     private final List<Object> params = new ArrayList<>();
     /** Names this chain's stages (a where's steps form a chain of their own inside, under other names). */
     private final String stage;
+    /**
+     * Whether the SQL may call only IMMUTABLE functions where it chooses (CASE, COALESCE): Citus refuses anything
+     * else there in an UPDATE of a distributed table, so a field is then set with jsonb_set rather than
+     * {@code || jsonb_build_object} (STABLE), which gives the same body.
+     */
+    private final boolean immutable;
     private int guards;
 
-    private StepSql(String stage) {
+    private StepSql(String stage, boolean immutable) {
         this.stage = stage;
+        this.immutable = immutable;
     }
 
     /**
@@ -49,11 +56,16 @@ public final class StepSql {
      * countRelated, {@code b(idtext)}; {@code related} resolves a countRelated table (absent: it never had documents).
      */
     public static Fragment chain(List<Step> steps, Map<String, DocTable> related) {
-        return chain(steps, related, "s");
+        return chain(steps, related, "s", false);
     }
 
-    private static Fragment chain(List<Step> steps, Map<String, DocTable> related, String stage) {
-        StepSql s = new StepSql(stage);
+    /** {@link #chain(List, Map)}, in IMMUTABLE functions where it chooses when {@code immutable} (for Citus). */
+    public static Fragment chain(List<Step> steps, Map<String, DocTable> related, boolean immutable) {
+        return chain(steps, related, "s", immutable);
+    }
+
+    private static Fragment chain(List<Step> steps, Map<String, DocTable> related, String stage, boolean immutable) {
+        StepSql s = new StepSql(stage, immutable);
         for (int i = 0; i < steps.size(); i++) {
             String in = stage + i + ".d";
             s.sql.append(" cross join lateral (select ");
@@ -68,10 +80,15 @@ public final class StepSql {
      * {@code e}: an update can then compute each new body without a per-row subquery. Empty otherwise.
      */
     public static java.util.Optional<Fragment> single(List<Step> steps, String e) {
+        return single(steps, e, false);
+    }
+
+    /** {@link #single(List, String)}, in IMMUTABLE functions where it chooses when {@code immutable} (for Citus). */
+    public static java.util.Optional<Fragment> single(List<Step> steps, String e, boolean immutable) {
         if (steps.size() != 1 || Step.flatten(steps).stream().anyMatch(st -> st instanceof Step.CountRelated)) {
             return java.util.Optional.empty();
         }
-        StepSql s = new StepSql("s");
+        StepSql s = new StepSql("s", immutable);
         s.step(steps.get(0), e, Map.of());
         return java.util.Optional.of(new Fragment(s.sql.toString(), s.params, 1));
     }
@@ -97,7 +114,7 @@ public final class StepSql {
             return java.util.Optional.empty();
         }
         Step step = steps.get(0);
-        StepSql s = new StepSql("s");
+        StepSql s = new StepSql("s", false);
         if (step instanceof Step.SetDefault d) {
             s.text(blank(get(e, d.field())));
         } else if (step instanceof Step.Unset u) {
@@ -154,7 +171,7 @@ public final class StepSql {
             Fragment condition = CelSql.condition(g.condition(), e)
                     .orElseThrow(() -> new IllegalArgumentException("evaluated in the JVM: " + g.condition()));
             String inner = stage + "g" + (guards++) + "_";
-            Fragment steps = chain(g.steps(), related, inner);
+            Fragment steps = chain(g.steps(), related, inner, immutable);
             text("(case when " + condition.sql() + " then (select " + inner + steps.stages() + ".d from (select " + e + " as d) " + inner + "0"
                     + steps.sql() + ") else " + e + " end)");
             params.addAll(condition.params());
@@ -266,7 +283,11 @@ public final class StepSql {
 
     /** Appends {@code setPath(e, p, value)}; a nested path needs its parent objects to exist. */
     private void setPath(String e, FieldPath p, Runnable value) {
-        if (p.topLevel()) {
+        if (p.topLevel() && immutable) {
+            text("jsonb_set(" + e + ", '" + p.arrayLiteral() + "', coalesce(");
+            value.run();
+            text(", 'null'::jsonb), true)");
+        } else if (p.topLevel()) {
             text("(" + e + " || jsonb_build_object('" + p.segments().get(0) + "', ");
             value.run();
             text("))");

@@ -34,6 +34,8 @@ public class IndexBuilder {
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     @Inject
+    io.docshift.db.StorageConfig storage;
+    @Inject
     DataSource dataSource;
     @Inject
     @io.quarkus.agroal.DataSource("background")
@@ -104,6 +106,9 @@ public class IndexBuilder {
             }
             long start = System.nanoTime();
             execute(c, IndexNames.createSql(p.physical(), table.sqlName(), p.fields()));
+            if (storage.citus()) {
+                requireOnEveryShard(c, table, p.physical());
+            }
             update(c, "update docshift.doc_index set state = 'ready', ready_at = now(), error = null where physical = ? and state = 'building'", p.physical());
             LOG.infof("Built index %s on %s %s in %d ms", p.physical(), p.table(), p.fields(), (System.nanoTime() - start) / 1_000_000);
         } catch (SQLException e) {
@@ -148,6 +153,25 @@ public class IndexBuilder {
             p.setString(2, physical);
             try (ResultSet r = p.executeQuery()) {
                 return r.next() && r.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * On Citus the index is built on each shard by the worker holding it, and the coordinator's copy says nothing
+     * of theirs: every shard must hold a valid copy ({@code <physical>_<shard id>}) before the index is ready.
+     */
+    private static void requireOnEveryShard(Connection c, DocTable table, String physical) throws SQLException {
+        // physical is made by IndexNames from validated names ([a-z0-9_]), so it is safe inside this literal
+        try (PreparedStatement p = c.prepareStatement("select count(*) filter (where not x.success or x.result <> 't'), count(*)"
+                + " from run_command_on_shards(?::regclass, $$select coalesce(bool_and(i.indisvalid), false) from pg_index i"
+                + " join pg_class x on x.oid = i.indexrelid where i.indrelid = '%s'::regclass and x.relname ~ '^" + physical + "_[0-9]+$'$$) x")) {
+            p.setString(1, table.sqlName());
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                if (r.getLong(1) > 0) {
+                    throw new SQLException("index " + physical + " is missing or invalid on " + r.getLong(1) + " of " + r.getLong(2) + " shards");
+                }
             }
         }
     }

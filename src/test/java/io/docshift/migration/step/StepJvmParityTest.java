@@ -89,6 +89,28 @@ class StepJvmParityTest {
         }
     }
 
+    /**
+     * The forms built for Citus (a field set with jsonb_set, IMMUTABLE where CASE or COALESCE choose) give every
+     * step's body or failure exactly as the plain forms do, as a chain and as a single step's expression.
+     */
+    @Test
+    void theFormsBuiltForCitusGiveTheSameBodies() throws Exception {
+        try (Connection c = TestDb.connect()) {
+            for (String step : STEPS) {
+                List<Step> steps = MigrationParser.parse("parity", MAPPER.readTree("{\"table\": \"t\", \"steps\": [" + step + "]}")).steps();
+                StepSql.Fragment plain = StepSql.chain(steps, Map.of());
+                StepSql.Fragment citus = StepSql.chain(steps, Map.of(), true);
+                StepSql.Fragment single = StepSql.single(steps, "s0.d", true).orElseThrow();
+                StepSql.Fragment singleChain = new StepSql.Fragment(" cross join lateral (select " + single.sql() + " as d) s1", single.params(), 1);
+                for (String doc : DOCS) {
+                    String expected = sql(c, plain, doc);
+                    assertEquals(expected, sql(c, citus, doc), step + " on " + doc);
+                    assertEquals(expected, sql(c, singleChain, doc), step + " on " + doc + " (one step's expression)");
+                }
+            }
+        }
+    }
+
     /** The chain's body for {@code doc} as PostgreSQL prints it, or "fails: " and its message. */
     private static String sql(Connection c, StepSql.Fragment chain, String doc) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("select s" + chain.stages() + ".d::text from (select ?::jsonb as d) s0"
