@@ -49,7 +49,10 @@ class TransitionRaceTest {
                 .put("/api/schema").then().statusCode(202).extract().path("version");
 
         awaitTransitionState(Duration.ofMinutes(3), "verifying");
-        Response rollback = given().post("/api/schema/transition/rollback");
+        // the rollback closes the gate and checks every document against the version it returns to: on a busy
+        // machine that takes longer than RestAssured's 30 s default, so this one request may wait three minutes
+        Response rollback = given().config(io.restassured.RestAssured.config().httpClient(io.restassured.config.HttpClientConfig.httpClientConfig()
+                .setParam("http.socket.timeout", 180_000))).post("/api/schema/transition/rollback");
         JsonPath end = awaitTransitionState(Duration.ofMinutes(3), "rolledBack", "active");
         int activeVersion = given().get("/api/schema").then().extract().path("version");
         String physical = TestDb.physical(t);
