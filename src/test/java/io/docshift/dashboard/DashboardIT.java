@@ -235,7 +235,7 @@ class DashboardIT {
             b.awaitText("#banner", "Access control is off");
             List<String> nav = new ArrayList<>();
             b.all("nav a").forEach(a -> nav.add(a.getText()));
-            assertEquals(List.of("Overview", "Tables", "Schema", "Migrations", "Transition", "Log"), nav);
+            assertEquals(List.of("Overview", "Tables", "Schema", "Migrations", "Transition", "Rehearsals", "Log"), nav);
             b.screenshot("access-off");
         }
     }
